@@ -1,0 +1,5 @@
+export * from './auth.ts';
+export * from './domain.ts';
+export * from './errors.ts';
+export * from './roles.ts';
+export * from './tables.ts';

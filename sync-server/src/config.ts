@@ -1,0 +1,113 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Server configuration, read from the environment once at start-up. Every bad value is reported
+ * together, each with the variable's name, so an operator fixes them in one go.
+ */
+const booleanFlag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'].includes(v), {
+    message: 'must be one of true/false, on/off, yes/no, 1/0',
+  })
+  .transform((v) => ['1', 'true', 'on', 'yes'].includes(v));
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine(
+    (v) => {
+      try {
+        return ['postgres:', 'postgresql:'].includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be a postgres:// or postgresql:// URL, e.g. postgres://user:pass@host:5432/db' },
+  );
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine(
+    (v) => {
+      try {
+        return ['http:', 'https:'].includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be an http:// or https:// URL' },
+  );
+
+const envSchema = z.object({
+  PORT: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number from 0 to 65535 (0 picks a free port)')
+    .transform(Number)
+    .refine((n) => n <= 65535, 'must be a whole number from 0 to 65535 (0 picks a free port)')
+    .default(3000),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  DATABASE_URL: postgresUrl.optional(),
+  DATA_DIR: z.string().trim().min(1, 'must not be empty').default('./data'),
+  JWT_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 48`)')
+    .optional(),
+  DEMO: booleanFlag.optional(),
+  ELECTRIC_URL: httpUrl.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CLIENT_DIST: z.string().trim().min(1).optional(),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Absent: run the embedded PostgreSQL in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Absent: generated once and kept in `dataDir` (see secrets.ts). */
+  jwtSecret: string | undefined;
+  demo: boolean;
+  electricUrl: string | undefined;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  clientDist: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty variables count as unset, as in most deployment tools.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.DATA_DIR),
+    jwtSecret: e.JWT_SECRET,
+    // Demo data belongs with the self-contained embedded set-up, never silently in production.
+    demo: e.DEMO ?? e.DATABASE_URL === undefined,
+    electricUrl: e.ELECTRIC_URL,
+    logLevel: e.LOG_LEVEL,
+    clientDist: path.resolve(e.CLIENT_DIST ?? path.join(repoRoot, 'client/dist')),
+  };
+}

@@ -1,0 +1,53 @@
+import pg from 'pg';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
+
+/**
+ * The server's one connection pool, to the embedded cluster or to DATABASE_URL.
+ *
+ * Every connection runs in UTC with ISO dates, so text renderings of values are the same whatever
+ * the server's or the database's own settings (the shape protocol depends on that).
+ */
+export interface Database {
+  pool: pg.Pool;
+  connectionString: string;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+export const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,DMY -c IntervalStyle=iso_8601 -c extra_float_digits=1';
+
+export function createPool(connectionString: string, logger: Logger, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, options: SESSION_OPTIONS });
+  // An idle connection dropped by the server (restart, admin kill) must not crash the process;
+  // the pool replaces it on the next checkout.
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
+  return pool;
+}
+
+export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres(config.dataDir, logger);
+  const connectionString = config.databaseUrl ?? embedded!.connectionString;
+  const pool = createPool(connectionString, logger);
+  try {
+    await pool.query('select 1');
+  } catch (error) {
+    await pool.end().catch(() => {});
+    await embedded?.stop();
+    throw new Error(
+      `Cannot connect to PostgreSQL${config.databaseUrl ? ' at DATABASE_URL' : ''}: ${(error as Error).message}`,
+    );
+  }
+  return {
+    pool,
+    connectionString,
+    embedded: embedded !== undefined,
+    async close() {
+      await pool.end();
+      await embedded?.stop();
+    },
+  };
+}
