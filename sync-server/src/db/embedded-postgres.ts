@@ -50,7 +50,7 @@ export async function startEmbeddedPostgres(
   const settingsFile = path.join(dataDir, 'postgres.json');
   await fs.mkdir(dataDir, { recursive: true });
   await assertReachableByPostgresUser(dataDir);
-  await refuseIfRunning(clusterDir);
+  await refuseIfRunning(clusterDir, logger);
 
   const stored = await readSettings(settingsFile);
   const password = stored?.password ?? randomBytes(24).toString('base64url');
@@ -116,23 +116,55 @@ async function ensureDatabase(adminUrl: string): Promise<void> {
   }
 }
 
-/** Postgres' own lock file names the postmaster's pid; a live postgres there owns the cluster. */
-async function refuseIfRunning(clusterDir: string): Promise<void> {
-  let pid: number;
+/**
+ * Postgres' own lock file names the postmaster's pid. A live postmaster whose parent is still a
+ * running Node process belongs to another server: refuse. One left orphaned by a server that was
+ * killed (its parent gone, re-parented to init) is stopped cleanly so this server can take over.
+ */
+async function refuseIfRunning(clusterDir: string, logger?: Logger): Promise<void> {
+  const pid = await postmasterPid(clusterDir);
+  if (pid === undefined) return;
+  const parent = await parentOf(pid);
+  if (parent !== undefined && parent !== 1 && (await commandLine(parent)).includes('node')) {
+    throw new DataDirInUseError(clusterDir, pid);
+  }
+  logger?.warn({ pid }, 'stopping a PostgreSQL left running by a server that did not shut down');
+  process.kill(pid, 'SIGINT'); // "fast shutdown": roll back open transactions, checkpoint, exit
+  for (let waited = 0; isAlive(pid); waited += 100) {
+    if (waited > 30_000) throw new DataDirInUseError(clusterDir, pid);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function postmasterPid(clusterDir: string): Promise<number | undefined> {
   try {
     const lock = await fs.readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8');
-    pid = Number.parseInt(lock.split('\n')[0] ?? '', 10);
+    const pid = Number.parseInt(lock.split('\n')[0] ?? '', 10);
+    if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined; // stale: Postgres removes it
+    return (await commandLine(pid)).includes('postgres') ? pid : undefined;
   } catch {
-    return;
+    return undefined;
   }
-  if (!Number.isInteger(pid) || pid <= 0) return;
+}
+
+function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
+    return true;
   } catch {
-    return; // stale lock file from a crash: Postgres removes it itself
+    return false;
   }
-  const command = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => 'postgres');
-  if (command.includes('postgres')) throw new DataDirInUseError(clusterDir, pid);
+}
+
+async function parentOf(pid: number): Promise<number | undefined> {
+  // /proc/<pid>/stat: "pid (comm) state ppid ...", where comm may contain spaces.
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const ppid = Number.parseInt(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? '', 10);
+  return Number.isInteger(ppid) ? ppid : undefined;
+}
+
+async function commandLine(pid: number): Promise<string> {
+  return fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
 }
 
 /**

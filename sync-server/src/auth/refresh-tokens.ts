@@ -1,0 +1,108 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+
+/**
+ * Opaque, rotating refresh tokens.
+ *
+ * Only a SHA-256 of each token is stored. Every sign-in starts a family; each refresh uses its
+ * token up and issues the next one in the same family. Presenting a used token again means a copy
+ * exists somewhere else (stolen, or replayed): the whole family is revoked, and every holder must
+ * sign in again.
+ */
+export const REFRESH_TOKEN_TTL_DAYS = 30;
+
+export interface IssuedRefreshToken {
+  token: string;
+  expiresAt: Date;
+}
+
+export type RotationResult =
+  | { ok: true; userId: string; deviceId: string | null; next: IssuedRefreshToken }
+  | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused' };
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+export function hashToken(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
+
+export async function issueRefreshToken(
+  db: Queryable,
+  { userId, deviceId, familyId = uuidv7() }: { userId: string; deviceId: string | null; familyId?: string },
+): Promise<IssuedRefreshToken> {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + REFRESH_TOKEN_TTL_DAYS * 24 * 3600 * 1000);
+  await db.query(
+    `insert into refresh_tokens (id, family_id, user_id, device_id, token_hash, expires_at)
+     values ($1, $2, $3, $4, $5, $6)`,
+    [uuidv7(), familyId, userId, deviceId, hashToken(token), expiresAt],
+  );
+  return { token, expiresAt };
+}
+
+/** Uses `token` up and issues its successor, atomically: two concurrent refreshes cannot both win. */
+export async function rotateRefreshToken(pool: pg.Pool, token: string): Promise<RotationResult> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const { rows } = await client.query<{
+      family_id: string;
+      user_id: string;
+      device_id: string | null;
+      expires_at: Date;
+      used_at: Date | null;
+      revoked_at: Date | null;
+    }>(
+      `select family_id, user_id, device_id, expires_at, used_at, revoked_at
+         from refresh_tokens where token_hash = $1 for update`,
+      [hashToken(token)],
+    );
+    const row = rows[0];
+    let result: RotationResult;
+    if (!row) {
+      result = { ok: false, reason: 'unknown' };
+    } else if (row.revoked_at) {
+      result = { ok: false, reason: 'revoked' };
+    } else if (row.used_at) {
+      await revokeFamily(client, row.family_id, 'reuse');
+      result = { ok: false, reason: 'reused' };
+    } else if (row.expires_at.getTime() <= Date.now()) {
+      result = { ok: false, reason: 'expired' };
+    } else {
+      await client.query('update refresh_tokens set used_at = now() where token_hash = $1', [hashToken(token)]);
+      const next = await issueRefreshToken(client, {
+        userId: row.user_id,
+        deviceId: row.device_id,
+        familyId: row.family_id,
+      });
+      result = { ok: true, userId: row.user_id, deviceId: row.device_id, next };
+    }
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Signs out the session that `token` belongs to (its whole family). Returns false if not the user's. */
+export async function revokeRefreshToken(pool: pg.Pool, token: string, userId: string): Promise<boolean> {
+  const { rows } = await pool.query<{ family_id: string }>(
+    'select family_id from refresh_tokens where token_hash = $1 and user_id = $2',
+    [hashToken(token), userId],
+  );
+  if (!rows[0]) return false;
+  await revokeFamily(pool, rows[0].family_id, 'logout');
+  return true;
+}
+
+async function revokeFamily(db: Queryable, familyId: string, reason: 'logout' | 'reuse'): Promise<void> {
+  await db.query(
+    `update refresh_tokens set revoked_at = now(), revoked_reason = $2
+      where family_id = $1 and revoked_at is null`,
+    [familyId, reason],
+  );
+}

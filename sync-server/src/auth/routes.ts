@@ -1,0 +1,121 @@
+import { Router } from 'express';
+import type pg from 'pg';
+import { loginRequestSchema, refreshRequestSchema, type Session } from '@cimco/contract';
+import { HttpError, parseBody } from '../http/errors.ts';
+import type { Logger } from '../logger.ts';
+import type { AccessTokens } from './access-tokens.ts';
+import { isDeviceRevoked, registerDevice } from './devices.ts';
+import type { LoginLimiter } from './login-limiter.ts';
+import { verifyAgainstDummy, verifyPassword } from './passwords.ts';
+import { issueRefreshToken, revokeRefreshToken, rotateRefreshToken } from './refresh-tokens.ts';
+import { caller, requireAuth } from './require-auth.ts';
+import { findUserById, findUserByUsername, publicUser, type StoredUser } from './users.ts';
+
+interface AuthDeps {
+  pool: pg.Pool;
+  tokens: AccessTokens;
+  limiter: LoginLimiter;
+  logger: Logger;
+}
+
+const WRONG_CREDENTIALS = new HttpError(401, 'invalid_credentials', 'Wrong username or password.');
+
+export function authRoutes({ pool, tokens, limiter, logger }: AuthDeps): Router {
+  const router = Router();
+
+  function signAccess(user: StoredUser, deviceId: string | null) {
+    return tokens.sign({
+      userId: user.id,
+      siteId: user.siteId,
+      role: user.role,
+      username: user.username,
+      ...(deviceId && { deviceId }),
+    });
+  }
+
+  router.post('/auth/login', async (req, res) => {
+    const body = parseBody(loginRequestSchema, req.body);
+    const address = req.ip ?? 'unknown';
+    const wait = await limiter.check(body.username, address);
+    if (wait !== undefined) {
+      const minutes = Math.ceil(wait / 60);
+      throw new HttpError(
+        429,
+        'rate_limited',
+        `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+        undefined,
+        { 'retry-after': String(wait) },
+      );
+    }
+    const user = await findUserByUsername(pool, body.username);
+    const valid = user?.active
+      ? await verifyPassword(user.passwordHash, body.password)
+      : await verifyAgainstDummy(body.password);
+    if (!user || !valid) {
+      await limiter.recordFailure(body.username, address);
+      logger.info({ username: body.username, address }, 'sign-in refused');
+      throw WRONG_CREDENTIALS;
+    }
+    await limiter.recordSuccess(body.username, address);
+    if (body.device) await registerDevice(pool, body.device, user, req.get('user-agent'));
+    const deviceId = body.device?.id ?? null;
+    const refresh = await issueRefreshToken(pool, { userId: user.id, deviceId });
+    const access = await signAccess(user, deviceId);
+    logger.info({ userId: user.id, deviceId }, 'signed in');
+    const session: Session = {
+      accessToken: access.token,
+      accessTokenExpiresAt: access.expiresAt.toISOString(),
+      refreshToken: refresh.token,
+      refreshTokenExpiresAt: refresh.expiresAt.toISOString(),
+      user: publicUser(user),
+    };
+    res.json(session);
+  });
+
+  router.post('/auth/refresh', async (req, res) => {
+    const body = parseBody(refreshRequestSchema, req.body);
+    const rotated = await rotateRefreshToken(pool, body.refreshToken);
+    if (!rotated.ok) {
+      if (rotated.reason === 'reused') {
+        logger.warn('a used refresh token was presented again: its session family is revoked');
+      }
+      const message = {
+        unknown: 'This session is not known: sign in again.',
+        expired: 'This session has expired: sign in again.',
+        revoked: 'This session was signed out: sign in again.',
+        reused: 'This session was used from somewhere else and has been closed for safety: sign in again.',
+      }[rotated.reason];
+      throw new HttpError(401, `session_${rotated.reason}`, message);
+    }
+    const user = await findUserById(pool, rotated.userId);
+    if (!user?.active) throw new HttpError(401, 'account_disabled', 'This account is disabled.');
+    if (rotated.deviceId && (await isDeviceRevoked(pool, rotated.deviceId))) {
+      throw new HttpError(403, 'device_revoked', 'This tablet has been revoked. Ask an administrator.');
+    }
+    const access = await signAccess(user, rotated.deviceId);
+    const session: Session = {
+      accessToken: access.token,
+      accessTokenExpiresAt: access.expiresAt.toISOString(),
+      refreshToken: rotated.next.token,
+      refreshTokenExpiresAt: rotated.next.expiresAt.toISOString(),
+      user: publicUser(user),
+    };
+    res.json(session);
+  });
+
+  const authenticated = requireAuth(tokens);
+
+  router.post('/auth/logout', authenticated, async (req, res) => {
+    const body = parseBody(refreshRequestSchema, req.body);
+    await revokeRefreshToken(pool, body.refreshToken, caller(req).userId);
+    res.status(204).end();
+  });
+
+  router.get('/me', authenticated, async (req, res) => {
+    const user = await findUserById(pool, caller(req).userId);
+    if (!user?.active) throw new HttpError(401, 'account_disabled', 'This account no longer exists or is disabled.');
+    res.json({ user: publicUser(user) });
+  });
+
+  return router;
+}

@@ -1,0 +1,59 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createAccessTokens } from './auth/access-tokens.ts';
+import { createLoginLimiter } from './auth/login-limiter.ts';
+import type { Config } from './config.ts';
+import { openDatabase } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+import { createApp } from './http/app.ts';
+import type { Logger } from './logger.ts';
+import { loadJwtSecret } from './secrets.ts';
+import { seedDemoYard } from './seed/demo-yard.ts';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Database, migrations, demo data, then HTTP: everything `npm start` runs, in order. */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const db = await openDatabase(config, logger);
+  let http: Server | undefined;
+  try {
+    const { applied, schemaVersion } = await migrate(db.pool);
+    logger.info({ applied, schemaVersion }, applied.length ? 'migrations applied' : 'schema is up to date');
+    if (config.demo) await seedDemoYard(db.pool, logger);
+
+    const tokens = createAccessTokens(await loadJwtSecret(config.jwtSecret, config.dataDir));
+    const app = createApp({
+      pool: db.pool,
+      tokens,
+      limiter: createLoginLimiter(),
+      logger,
+      clientDist: config.clientDist,
+    });
+    http = await new Promise<Server>((resolve, reject) => {
+      const server = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(server)));
+    });
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
+
+  const { port } = http.address() as AddressInfo;
+  const url = `http://localhost:${port}`;
+  logger.info({ port, url, embeddedDatabase: db.embedded, demo: config.demo }, 'listening');
+  const server = http;
+  return {
+    url,
+    port,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await db.close();
+    },
+  };
+}
