@@ -6,7 +6,7 @@ import { MAX_FAILURES_PER_USER_AND_ADDRESS } from '../src/auth/login-limiter.ts'
 import { createUser } from '../src/auth/users.ts';
 import type { RunningServer } from '../src/server.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { login, startTestServer } from './support/server.ts';
+import { login, readJson, startTestServer } from './support/server.ts';
 
 const SECRET = 'auth-test-secret-0123456789-0123456789-abcdef';
 let db: TestDatabase;
@@ -33,7 +33,7 @@ afterAll(async () => {
 async function signIn(username: string, password = PASSWORD) {
   const res = await login(server.url, username, password);
   expect(res.status).toBe(200);
-  return sessionSchema.parse(await res.json());
+  return sessionSchema.parse(await readJson(res));
 }
 
 function post(path: string, body: unknown, token?: string) {
@@ -61,7 +61,7 @@ describe('sign-in', () => {
       expect(session.user).toMatchObject({ username: role, role, siteId });
       const res = await me(session.accessToken);
       expect(res.status).toBe(200);
-      expect((await res.json()).user).toEqual(session.user);
+      expect((await readJson(res)).user).toEqual(session.user);
       const stored = await db.pool.query('select password_hash from users where username = $1', [role]);
       expect(stored.rows[0].password_hash).toMatch(/^\$argon2id\$/);
     },
@@ -77,7 +77,7 @@ describe('sign-in', () => {
     const unknown = await login(server.url, 'nobody-here', PASSWORD);
     for (const res of [wrong, unknown]) {
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ error: 'invalid_credentials', message: 'Wrong username or password.' });
+      expect(await readJson(res)).toEqual({ error: 'invalid_credentials', message: 'Wrong username or password.' });
     }
   });
 
@@ -88,7 +88,7 @@ describe('sign-in', () => {
     const blocked = await login(server.url, 'victim', PASSWORD);
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await blocked.json()).message).toMatch(/Too many failed sign-in attempts\. Try again in \d+ minutes?\./);
+    expect((await readJson(blocked)).message).toMatch(/Too many failed sign-in attempts\. Try again in \d+ minutes?\./);
     // Another account from the same address is not locked out by someone else's failures.
     expect((await login(server.url, 'storeroom', PASSWORD)).status).toBe(200);
   });
@@ -99,7 +99,7 @@ describe('refresh tokens', () => {
     const first = await signIn('technician');
     const res = await post('/api/auth/refresh', { refreshToken: first.refreshToken });
     expect(res.status).toBe(200);
-    const second = sessionSchema.parse(await res.json());
+    const second = sessionSchema.parse(await readJson(res));
     expect(second.refreshToken).not.toBe(first.refreshToken);
     expect((await me(second.accessToken)).status).toBe(200);
     const hashes = await db.pool.query('select token_hash from refresh_tokens');
@@ -109,13 +109,13 @@ describe('refresh tokens', () => {
 
   it('reuse of a rotated token revokes the whole family, including the newest token', async () => {
     const first = await signIn('technician');
-    const second = sessionSchema.parse(await (await post('/api/auth/refresh', { refreshToken: first.refreshToken })).json());
+    const second = sessionSchema.parse(await readJson(await post('/api/auth/refresh', { refreshToken: first.refreshToken })));
     const replay = await post('/api/auth/refresh', { refreshToken: first.refreshToken });
     expect(replay.status).toBe(401);
-    expect((await replay.json()).error).toBe('session_reused');
+    expect((await readJson(replay)).error).toBe('session_reused');
     const legit = await post('/api/auth/refresh', { refreshToken: second.refreshToken });
     expect(legit.status).toBe(401);
-    expect((await legit.json()).error).toBe('session_revoked');
+    expect((await readJson(legit)).error).toBe('session_revoked');
   });
 
   it('two refreshes racing with one token: exactly one wins', async () => {
@@ -127,7 +127,7 @@ describe('refresh tokens', () => {
   it('an unknown refresh token is refused', async () => {
     const res = await post('/api/auth/refresh', { refreshToken: 'made-up-token' });
     expect(res.status).toBe(401);
-    expect((await res.json()).error).toBe('session_unknown');
+    expect((await readJson(res)).error).toBe('session_unknown');
   });
 
   it('logout revokes the session: its refresh token stops working', async () => {
@@ -136,7 +136,7 @@ describe('refresh tokens', () => {
     expect(out.status).toBe(204);
     const res = await post('/api/auth/refresh', { refreshToken: session.refreshToken });
     expect(res.status).toBe(401);
-    expect((await res.json()).error).toBe('session_revoked');
+    expect((await readJson(res)).error).toBe('session_revoked');
   });
 
   it("logout cannot revoke someone else's session", async () => {
@@ -159,23 +159,24 @@ describe('access tokens', () => {
     });
     const res = await me(expired.token);
     expect(res.status).toBe(401);
-    expect((await res.json()).error).toBe('token_expired');
+    expect((await readJson(res)).error).toBe('token_expired');
   });
 
   it('a token signed with another secret or tampered with gets 401 token_invalid', async () => {
-    const session = await signIn('admin');
+    const session = await signIn('technician');
     const forged = await createAccessTokens('another-secret-0123456789-0123456789-xyz').sign({
       userId: session.user.id,
       siteId,
       role: 'admin',
       username: 'admin',
     });
+    // A technician rewriting their own token's role to admin.
     const [header, payload, signature] = session.accessToken.split('.');
     const elevated = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), role: 'admin' })).toString('base64url');
     for (const token of [forged.token, `${header}.${elevated}.${signature}`, 'garbage']) {
       const res = await me(token);
       expect(res.status).toBe(401);
-      expect((await res.json()).error).toBe('token_invalid');
+      expect((await readJson(res)).error).toBe('token_invalid');
     }
   });
 
@@ -189,14 +190,14 @@ describe('access tokens', () => {
     const res = await fetch(`${server.url}${path}`, { method });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
-    expect(await res.json()).toMatchObject({ error: 'unauthenticated', message: expect.stringContaining('Sign in') });
+    expect(await readJson(res)).toMatchObject({ error: 'unauthenticated', message: expect.stringContaining('Sign in') });
   });
 
   it('with a token, an unknown API route is a JSON 404', async () => {
     const session = await signIn('admin');
     const res = await fetch(`${server.url}/api/no-such-thing`, { headers: { authorization: `Bearer ${session.accessToken}` } });
     expect(res.status).toBe(404);
-    expect((await res.json()).error).toBe('not_found');
+    expect((await readJson(res)).error).toBe('not_found');
   });
 });
 
@@ -205,14 +206,14 @@ describe('devices', () => {
     const device = { id: uuidv7(), name: 'Shop tablet 3' };
     const res = await login(server.url, 'technician', PASSWORD, device);
     expect(res.status).toBe(200);
-    const session = sessionSchema.parse(await res.json());
+    const session = sessionSchema.parse(await readJson(res));
     const { rows } = await db.pool.query('select site_id, name from devices where id = $1', [device.id]);
     expect(rows).toEqual([{ site_id: siteId, name: 'Shop tablet 3' }]);
 
     await db.pool.query('update devices set revoked_at = now() where id = $1', [device.id]);
     const again = await login(server.url, 'technician', PASSWORD, device);
     expect(again.status).toBe(403);
-    expect((await again.json()).error).toBe('device_revoked');
+    expect((await readJson(again)).error).toBe('device_revoked');
     const refreshed = await post('/api/auth/refresh', { refreshToken: session.refreshToken });
     expect(refreshed.status).toBe(403);
   });
@@ -229,21 +230,21 @@ describe('bad input changes nothing', () => {
   it('malformed JSON → 400 malformed_json', async () => {
     const res = await post('/api/auth/login', '{"username": "admin", "password": ');
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: 'malformed_json', message: expect.stringContaining('not valid JSON') });
+    expect(await readJson(res)).toMatchObject({ error: 'malformed_json', message: expect.stringContaining('not valid JSON') });
     await unchanged();
   });
 
   it('an oversized body → 413 with the limit in the message', async () => {
     const res = await post('/api/auth/login', { username: 'admin', password: 'x'.repeat(2 * 1024 * 1024) });
     expect(res.status).toBe(413);
-    expect(await res.json()).toMatchObject({ error: 'payload_too_large', message: expect.stringContaining('1 MB') });
+    expect(await readJson(res)).toMatchObject({ error: 'payload_too_large', message: expect.stringContaining('1 MB') });
     await unchanged();
   });
 
   it('wrong types → 400 naming each field', async () => {
     const res = await post('/api/auth/login', { username: 42, password: ['demo'], device: { id: 'not-a-uuid' } });
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await readJson(res);
     expect(body.error).toBe('invalid_request');
     expect(Object.keys(body.fields).sort()).toEqual(['device.id', 'password', 'username']);
     expect(body.message).toContain('username: username must be text');
@@ -253,10 +254,10 @@ describe('bad input changes nothing', () => {
   it('missing fields and a body that is not JSON → 400', async () => {
     const missing = await post('/api/auth/login', {});
     expect(missing.status).toBe(400);
-    expect(Object.keys((await missing.json()).fields).sort()).toEqual(['password', 'username']);
+    expect(Object.keys((await readJson(missing)).fields).sort()).toEqual(['password', 'username']);
     const text = await fetch(`${server.url}/api/auth/login`, { method: 'POST', body: 'username=admin' });
     expect(text.status).toBe(400);
-    expect((await text.json()).message).toContain('Content-Type: application/json');
+    expect((await readJson(text)).message).toContain('Content-Type: application/json');
     await unchanged();
   });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { login, makeTempDir, spawnFailingServer, spawnServer, type ServerProcess } from './support/server.ts';
+import { login, makeTempDir, readJson, spawnFailingServer, spawnServer, type ServerProcess } from './support/server.ts';
 
 /**
  * The server as `npm start` runs it: a child process with its own embedded PostgreSQL in DATA_DIR.
@@ -29,7 +29,7 @@ afterAll(async () => {
 
 async function health(url: string) {
   const res = await fetch(`${url}/api/health`);
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: await readJson(res) };
 }
 
 function logged(server: ServerProcess, msg: string) {
@@ -46,7 +46,7 @@ describe('npm start with the embedded PostgreSQL', () => {
     });
     const res = await login(first.url, 'admin', 'demo');
     expect(res.status).toBe(200);
-    const session = await res.json();
+    const session = await readJson(res);
     expect(session.user.role).toBe('admin');
     expect(logged(first, 'migrations applied')).toHaveLength(1);
     // Secrets never reach the output.

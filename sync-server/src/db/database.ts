@@ -21,8 +21,12 @@ export const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,DMY -c Interval
 export function createPool(connectionString: string, logger: Logger, max = 10): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, options: SESSION_OPTIONS });
   // An idle connection dropped by the server (restart, admin kill) must not crash the process;
-  // the pool replaces it on the next checkout.
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
+  // the pool replaces it on the next checkout. On Ctrl+C the whole process group, the embedded
+  // PostgreSQL included, gets the signal, so a shutdown (57P01) closing idle connections is normal.
+  pool.on('error', (error: Error & { code?: string }) => {
+    const level = error.code === '57P01' ? 'debug' : 'warn';
+    logger[level]({ code: error.code, message: error.message }, 'idle database connection lost');
+  });
   return pool;
 }
 

@@ -117,3 +117,10 @@ export async function login(url: string, username: string, password = 'demo', de
     body: JSON.stringify({ username, password, ...(device && { device }) }),
   });
 }
+
+/** A response's JSON body, loosely typed for assertions (tests check its shape themselves). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type JsonBody = Record<string, any>;
+export async function readJson(res: Response): Promise<JsonBody> {
+  return (await res.json()) as JsonBody;
+}

@@ -1,0 +1,144 @@
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { apiErrorSchema, sessionSchema, userSchema, type Session } from '@cimco/contract';
+
+// Demo accounts seeded on first start (DEMO=true); every one has the password `demo`.
+const DEMO_PASSWORD = 'demo';
+
+async function apiLogin(request: APIRequestContext, username: string, password = DEMO_PASSWORD): Promise<Session> {
+  const response = await request.post('/api/auth/login', { data: { username, password } });
+  expect(response.status(), await response.text()).toBe(200);
+  return sessionSchema.parse(await response.json());
+}
+
+async function signInThroughForm(page: Page, username: string, password: string): Promise<void> {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+function loginForm(page: Page) {
+  return page.getByRole('form', { name: 'Sign in' });
+}
+
+test('the login form shows, with server health, and a wrong password shows the server message', async ({
+  page,
+}) => {
+  const health = await page.request.get('/api/health');
+  expect(health.status()).toBe(200);
+  const { status, schemaVersion } = (await health.json()) as { status: string; schemaVersion: string };
+  expect(status).toBe('ok');
+
+  await page.goto('/');
+  await expect(loginForm(page)).toBeVisible();
+  await expect(page.getByLabel('Username')).toBeVisible();
+  await expect(page.getByLabel('Password')).toHaveAttribute('type', 'password');
+  await expect(page.getByText(`Server: ok · schema ${schemaVersion}`)).toBeVisible();
+
+  await signInThroughForm(page, 'admin', 'not-the-password');
+  await expect(page.getByRole('alert')).toHaveText('Wrong username or password.');
+  await expect(loginForm(page)).toBeVisible();
+  await expect(page.getByText(/Signed in as/)).toHaveCount(0);
+});
+
+test('too many failed attempts show the rate-limit message', async ({ page }) => {
+  // Use up this username's failed attempts from this address, then try once more in the app.
+  let last = 0;
+  for (let attempt = 0; attempt < 10 && last !== 429; attempt++) {
+    const response = await page.request.post('/api/auth/login', {
+      data: { username: 'tech2', password: 'wrong-password' },
+    });
+    last = response.status();
+    expect([401, 429]).toContain(last);
+  }
+  expect(last).toBe(429);
+
+  await page.goto('/');
+  await signInThroughForm(page, 'tech2', 'wrong-password');
+  await expect(page.getByRole('alert')).toHaveText(/^Too many failed sign-in attempts\. Try again in \d+ minutes?\.$/);
+  await expect(loginForm(page)).toBeVisible();
+});
+
+test('admin signs in and sees the name and role that /api/me returns', async ({ page }) => {
+  const apiSession = await apiLogin(page.request, 'admin');
+  const me = await page.request.get('/api/me', {
+    headers: { Authorization: `Bearer ${apiSession.accessToken}` },
+  });
+  expect(me.status()).toBe(200);
+  const user = userSchema.parse(((await me.json()) as { user: unknown }).user);
+  expect(user.role).toBe('admin');
+
+  await page.goto('/');
+  await signInThroughForm(page, 'admin', DEMO_PASSWORD);
+  await expect(page.getByText(`Signed in as ${user.displayName}`)).toBeVisible();
+  await expect(page.getByText('Role: admin')).toBeVisible();
+  await expect(loginForm(page)).toHaveCount(0);
+});
+
+test('the session survives a reload; signing out returns to the form and revokes the refresh token', async ({
+  page,
+}) => {
+  await page.goto('/');
+  const loginResponse = page.waitForResponse(
+    (response) => response.url().endsWith('/api/auth/login') && response.request().method() === 'POST',
+  );
+  await signInThroughForm(page, 'supervisor', DEMO_PASSWORD);
+  const response = await loginResponse;
+  expect(response.status()).toBe(200);
+  const session = sessionSchema.parse(await response.json());
+  expect(session.user.role).toBe('supervisor');
+
+  const signedIn = page.getByText(`Signed in as ${session.user.displayName}`);
+  await expect(signedIn).toBeVisible();
+  await page.reload();
+  await expect(signedIn).toBeVisible();
+  await expect(page.getByText('Role: supervisor')).toBeVisible();
+
+  const logoutResponse = page.waitForResponse(
+    (r) => r.url().endsWith('/api/auth/logout') && r.request().method() === 'POST',
+  );
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  expect((await logoutResponse).status()).toBe(204);
+  await expect(loginForm(page)).toBeVisible();
+  await expect(signedIn).toHaveCount(0);
+
+  // Signed out for good: a reload stays on the form.
+  await page.reload();
+  await expect(loginForm(page)).toBeVisible();
+
+  // The app's refresh token is dead, while one from a session that was not signed out still works.
+  const revoked = await page.request.post('/api/auth/refresh', {
+    data: { refreshToken: session.refreshToken },
+  });
+  expect(revoked.status()).toBe(401);
+  expect(apiErrorSchema.safeParse(await revoked.json()).success).toBe(true);
+
+  const other = await apiLogin(page.request, 'supervisor');
+  const refreshed = await page.request.post('/api/auth/refresh', {
+    data: { refreshToken: other.refreshToken },
+  });
+  expect(refreshed.status()).toBe(200);
+  expect(sessionSchema.parse(await refreshed.json()).user.username).toBe('supervisor');
+});
+
+test('client routes load the app, while unknown API paths answer JSON errors', async ({ page }) => {
+  const response = await page.goto('/parts/123');
+  expect(response?.status()).toBe(200);
+  expect(response?.headers()['content-type']).toContain('text/html');
+  await expect(loginForm(page)).toBeVisible();
+
+  // Unknown API paths never fall through to the app's HTML: without a token the caller is told
+  // to sign in, and with one the path is a JSON 404.
+  const anonymous = await page.request.get('/api/nope');
+  expect(anonymous.status()).toBe(401);
+  expect(anonymous.headers()['content-type']).toContain('application/json');
+  expect(apiErrorSchema.safeParse(await anonymous.json()).success).toBe(true);
+
+  const { accessToken } = await apiLogin(page.request, 'tech');
+  const missing = await page.request.get('/api/nope', {
+    headers: { Authorization: `Bearer ${accessToken}` },
+  });
+  expect(missing.status()).toBe(404);
+  expect(missing.headers()['content-type']).toContain('application/json');
+  const body = apiErrorSchema.parse(await missing.json());
+  expect(body.error).toBe('not_found');
+});
