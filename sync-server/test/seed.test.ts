@@ -390,6 +390,22 @@ describe('bulk generator', () => {
     expect(sameContent.n).toBe(12_000);
   });
 
+  it('adds logs to the machines a site already has when no new equipment is asked for', async () => {
+    const before = await one<{ logs: number; equipment: number }>(
+      db.pool,
+      `select (select count(*)::int from logs) as logs, (select count(*)::int from equipment) as equipment`,
+    );
+    const result = await generateYardData(db.pool, { site: 'bench', parts: 0, equipment: 0, logs: 250 });
+    expect(result).toMatchObject({ parts: 0, equipment: 0, logs: 250, tasks: 0 });
+    const after = await one<{ logs: number; equipment: number; over: number }>(
+      db.pool,
+      `select (select count(*)::int from logs) as logs, (select count(*)::int from equipment) as equipment,
+              (select count(*)::int from logs l join equipment e on e.id = l.equipment_id
+                where l.kind = 'meter_reading' and l.meter_reading > e.meter) as over`,
+    );
+    expect(after).toEqual({ logs: before.logs + 250, equipment: before.equipment, over: 0 });
+  });
+
   it('rejects bad options before writing anything', async () => {
     await expect(generateYardData(db.pool, { site: 'Not A Code', parts: 1, equipment: 0, logs: 0 })).rejects.toThrow(/site must be a code/);
     await expect(generateYardData(db.pool, { site: 'bench', parts: -1, equipment: 0, logs: 0 })).rejects.toThrow(/parts must be a whole number/);
