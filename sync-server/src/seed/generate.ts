@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import type { EquipmentStatus, EquipmentType, LogKind, MeterUnit, TaskCategory, TaskStatus } from '@cimco/contract';
 import { hashPassword } from '../auth/passwords.ts';
-import { createRandom, type Random } from './demo-yard.ts';
+import { createRandom, type Random } from './random.ts';
 
 /**
  * Bulk data for benchmarks (`npm run seed -- --parts 50000 …`): tens of thousands of rows a second.
