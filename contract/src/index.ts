@@ -2,4 +2,5 @@ export * from './auth.ts';
 export * from './domain.ts';
 export * from './errors.ts';
 export * from './roles.ts';
+export * from './shapes.ts';
 export * from './tables.ts';

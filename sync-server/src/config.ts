@@ -59,6 +59,20 @@ const envSchema = z.object({
     .optional(),
   DEMO: booleanFlag.optional(),
   ELECTRIC_URL: httpUrl.optional(),
+  SHAPE_LIVE_TIMEOUT_MS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number of milliseconds')
+    .transform(Number)
+    .refine((n) => n >= 100 && n <= 40_000, 'must be between 100 and 40000 (clients give up after 45 s)')
+    .default(20_000),
+  FEED_RETENTION_DAYS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number of days')
+    .transform(Number)
+    .refine((n) => n >= 1, 'must be at least 1')
+    .default(14),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CLIENT_DIST: z.string().trim().min(1).optional(),
 });
@@ -73,6 +87,10 @@ export interface Config {
   jwtSecret: string | undefined;
   demo: boolean;
   electricUrl: string | undefined;
+  /** How long a live shape request waits for a change before answering up-to-date. */
+  shapeLiveTimeoutMs: number;
+  /** Changes older than this are compacted from the shape feed; clients further behind re-sync. */
+  feedRetentionDays: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   clientDist: string;
 }
@@ -107,6 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Demo data belongs with the self-contained embedded set-up, never silently in production.
     demo: e.DEMO ?? e.DATABASE_URL === undefined,
     electricUrl: e.ELECTRIC_URL,
+    shapeLiveTimeoutMs: e.SHAPE_LIVE_TIMEOUT_MS,
+    feedRetentionDays: e.FEED_RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
     clientDist: path.resolve(e.CLIENT_DIST ?? path.join(repoRoot, 'client/dist')),
   };

@@ -9,6 +9,10 @@ import { createApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
 import { loadJwtSecret } from './secrets.ts';
 import { seedDemoYard } from './seed/demo-yard.ts';
+import { FeedWatcher } from './shapes/feed-watcher.ts';
+import { FeedPublisher } from './shapes/publisher.ts';
+import { shapeRoutes } from './shapes/routes.ts';
+import { ShapeService } from './shapes/shape-service.ts';
 
 export interface RunningServer {
   url: string;
@@ -16,15 +20,19 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Database, migrations, demo data, then HTTP: everything `npm start` runs, in order. */
+/** Database, migrations, demo data, change feed, then HTTP: everything `npm start` runs, in order. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const db = await openDatabase(config, logger);
+  const publisher = new FeedPublisher(db.connectionString, logger, { retentionDays: config.feedRetentionDays });
+  const watcher = new FeedWatcher(db.pool, db.connectionString, logger);
   let http: Server | undefined;
   try {
     const { applied, schemaVersion } = await migrate(db.pool);
     logger.info({ applied, schemaVersion }, applied.length ? 'migrations applied' : 'schema is up to date');
     if (config.demo) await seedDemoYard(db.pool, logger);
 
+    await publisher.start();
+    await watcher.start();
     const tokens = createAccessTokens(await loadJwtSecret(config.jwtSecret, config.dataDir));
     const app = createApp({
       pool: db.pool,
@@ -32,11 +40,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       limiter: createLoginLimiter(),
       logger,
       clientDist: config.clientDist,
+      shapes: shapeRoutes(new ShapeService(db.pool, watcher, logger, { liveTimeoutMs: config.shapeLiveTimeoutMs }), tokens),
     });
     http = await new Promise<Server>((resolve, reject) => {
       const server = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(server)));
     });
   } catch (error) {
+    await Promise.all([publisher.stop(), watcher.stop()]);
     await db.close().catch(() => {});
     throw error;
   }
@@ -49,10 +59,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     url,
     port,
     async close() {
+      // Long-polls end with the connections; then the feed, then the database.
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await Promise.all([publisher.stop(), watcher.stop()]);
       await db.close();
     },
   };

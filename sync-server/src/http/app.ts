@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import express from 'express';
+import express, { type Router } from 'express';
 import helmet from 'helmet';
 import type pg from 'pg';
 import { pinoHttp } from 'pino-http';
@@ -21,11 +21,16 @@ export interface AppDeps {
   logger: Logger;
   /** The built tablet app; served with a fallback to index.html for client-side routes. */
   clientDist: string;
+  /** GET /v1/shape (shapes/routes.ts). */
+  shapes: Router;
 }
 
-export function createApp({ pool, tokens, limiter, logger, clientDist }: AppDeps): express.Express {
+export function createApp({ pool, tokens, limiter, logger, clientDist, shapes }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // ETags are set deliberately where responses can be revalidated (shapes/routes.ts); Express's
+  // automatic ones would turn identical long-poll answers into 304s.
+  app.set('etag', false);
   // Behind one reverse proxy in production, req.ip must be the client's address (rate limits).
   app.set('trust proxy', 'loopback');
   app.use(
@@ -49,6 +54,7 @@ export function createApp({ pool, tokens, limiter, logger, clientDist }: AppDeps
   api.use(requireAuth(tokens));
   api.use(notFound);
   app.use('/api', api);
+  app.use(shapes);
 
   serveClient(app, clientDist, logger);
   app.use(errorHandler(logger));

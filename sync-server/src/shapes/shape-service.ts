@@ -1,0 +1,261 @@
+import { LRUCache } from 'lru-cache';
+import type pg from 'pg';
+import type { SyncedTable } from '@cimco/contract';
+import type { Logger } from '../logger.ts';
+import type { FeedWatcher } from './feed-watcher.ts';
+import { publishedPosition, readChanges, readSnapshot, type ShapeSource } from './log-reader.ts';
+import { formatPosition } from './offset.ts';
+import { definitionKey, ShapeRegistry } from './registry.ts';
+import type { ShapeRequest } from './request.ts';
+import { loadTableSchema, schemaHeader, type TableSchema } from './table-schema.ts';
+
+/**
+ * Answers shape requests (SPEC.md). The HTTP layer turns a ShapeAnswer into a response.
+ *
+ * Sharing: a snapshot is computed once per handle and served to every client asking for it while
+ * it is cached (any cached snapshot is a consistent state after its position, so a newer client
+ * just catches up from there); a range of a shape's log is computed once however many clients ask
+ * for it — live clients of one shape wake at the same position and share one query.
+ */
+export interface ShapeAnswer {
+  status: 200 | 409;
+  handle: string;
+  /** The offset to ask for next (absent on 409). */
+  offset?: string;
+  /** JSON array text. */
+  body: string;
+  schema?: string;
+  upToDate: boolean;
+  kind: 'snapshot' | 'catch-up' | 'live' | 'must-refetch';
+}
+
+export interface ShapeServiceOptions {
+  liveTimeoutMs?: number;
+  /** Captured changes per catch-up response (whole transactions). */
+  maxChangesPerResponse?: number;
+  /** Bytes of snapshots and log pages kept for sharing. */
+  cacheBytes?: number;
+  /** How long to wait for the publisher to number transactions a snapshot saw. */
+  publishWaitMs?: number;
+}
+
+export class ShapeUnavailableError extends Error {}
+
+interface Snapshot {
+  body: string[];
+  position: bigint;
+}
+
+export class ShapeService {
+  readonly registry: ShapeRegistry;
+  #schemas = new Map<SyncedTable, { schema: Promise<TableSchema>; at: number }>();
+  #handles = new Map<string, { handle: string; at: number }>();
+  #cache: LRUCache<string, Snapshot | { messages: string[]; through: bigint }, () => Promise<Snapshot | { messages: string[]; through: bigint }>>;
+  readonly #liveTimeoutMs: number;
+  readonly #maxChanges: number;
+  readonly #publishWaitMs: number;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly watcher: FeedWatcher,
+    private readonly logger: Logger,
+    options: ShapeServiceOptions = {},
+  ) {
+    this.registry = new ShapeRegistry(pool);
+    this.#liveTimeoutMs = options.liveTimeoutMs ?? 20_000;
+    this.#maxChanges = options.maxChangesPerResponse ?? 20_000;
+    this.#publishWaitMs = options.publishWaitMs ?? 15_000;
+    this.#cache = new LRUCache({
+      maxSize: options.cacheBytes ?? 256 * 1024 * 1024,
+      sizeCalculation: (value) => {
+        const parts = 'body' in value ? value.body : value.messages;
+        return parts.reduce((sum, text) => sum + text.length, 0) + 64;
+      },
+      // Snapshots go stale (newer clients would catch up longer); log pages never change.
+      ttl: 5 * 60_000,
+      fetchMethod: (_key, _stale, { context }) => context(),
+    });
+  }
+
+  /** The table's current schema; re-read every few seconds so a migration is noticed. */
+  schemaOf(table: SyncedTable): Promise<TableSchema> {
+    const cached = this.#schemas.get(table);
+    if (cached && Date.now() - cached.at < 5_000) return cached.schema;
+    const schema = loadTableSchema(this.pool, table);
+    this.#schemas.set(table, { schema, at: Date.now() });
+    schema.catch(() => this.#schemas.delete(table));
+    return schema;
+  }
+
+  async answer(request: ShapeRequest, signal?: AbortSignal): Promise<ShapeAnswer> {
+    const def = request.shape;
+    const schema = await this.schemaOf(def.table);
+    const source: ShapeSource = { def, schema };
+    const key = definitionKey(def);
+
+    // The handle: the client's, if it still denotes this shape; otherwise 409 to the current one.
+    let handle = request.handle;
+    if (handle) {
+      const info = await this.registry.lookup(handle);
+      if (!info || info.retired || info.definitionKey !== key || info.fingerprint !== schema.fingerprint) {
+        return this.#mustRefetch(await this.#currentHandle(source, key));
+      }
+    } else {
+      handle = await this.#currentHandle(source, key);
+    }
+
+    const offset = request.offset;
+    if (offset.kind === 'snapshot') {
+      const snapshot = await this.#snapshot(handle, source);
+      return {
+        status: 200,
+        handle,
+        offset: formatPosition(snapshot.position),
+        body: `[${snapshot.body.join(',')}]`,
+        schema: schemaHeader(schema, def.columns),
+        upToDate: false,
+        kind: 'snapshot',
+      };
+    }
+
+    let from = offset.kind === 'now' ? await this.watcher.refresh() : offset.tx;
+    if (offset.kind === 'position' && from < (await this.#compactedThrough())) {
+      return this.#mustRefetch(await this.registry.newHandle(def, schema.fingerprint));
+    }
+
+    if (!request.live) {
+      const head = await this.watcher.refresh();
+      const page = await this.#changes(handle, source, from, head);
+      const upToDate = page.through >= head;
+      return {
+        status: 200,
+        handle,
+        offset: formatPosition(page.through),
+        body: this.#body(page.messages, upToDate ? head : undefined),
+        schema: schemaHeader(schema, def.columns),
+        upToDate,
+        kind: 'catch-up',
+      };
+    }
+
+    // Live: hold the request until this shape has changes after `from`, or the timeout.
+    const deadline = Date.now() + this.#liveTimeoutMs;
+    for (;;) {
+      const head = this.watcher.position;
+      if (head > from) {
+        const page = await this.#changes(handle, source, from, head);
+        if (page.messages.length > 0 || page.through < head) {
+          const upToDate = page.through >= head;
+          return this.#live(handle, page.messages, page.through, upToDate ? head : undefined);
+        }
+        from = head; // the feed moved, but nothing for this shape
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0 || signal?.aborted) return this.#live(handle, [], from, from);
+      await this.watcher.waitForPosition(from, remaining, signal);
+    }
+  }
+
+  #live(handle: string, messages: string[], through: bigint, upToDateAt: bigint | undefined): ShapeAnswer {
+    return {
+      status: 200,
+      handle,
+      offset: formatPosition(through),
+      body: this.#body(messages, upToDateAt),
+      upToDate: upToDateAt !== undefined,
+      kind: 'live',
+    };
+  }
+
+  #body(messages: string[], upToDateAt: bigint | undefined): string {
+    const all =
+      upToDateAt === undefined
+        ? messages
+        : [...messages, JSON.stringify({ headers: { control: 'up-to-date', global_last_seen_lsn: upToDateAt.toString() } })];
+    return `[${all.join(',')}]`;
+  }
+
+  #mustRefetch(handle: string): ShapeAnswer {
+    return {
+      status: 409,
+      handle,
+      body: JSON.stringify([{ headers: { control: 'must-refetch' } }]),
+      upToDate: false,
+      kind: 'must-refetch',
+    };
+  }
+
+  async #currentHandle({ def, schema }: ShapeSource, key: string): Promise<string> {
+    const cacheKey = `${key}:${schema.fingerprint}`;
+    const cached = this.#handles.get(cacheKey);
+    if (cached && Date.now() - cached.at < 1_000) {
+      const info = await this.registry.lookup(cached.handle);
+      if (info && !info.retired) return cached.handle;
+    }
+    const handle = await this.registry.currentHandle(def, schema.fingerprint);
+    this.#handles.set(cacheKey, { handle, at: Date.now() });
+    return handle;
+  }
+
+  async #compactedThrough(): Promise<bigint> {
+    const { rows } = await this.pool.query<{ c: string }>('select compacted_through::text as c from shape_feed_state');
+    return BigInt(rows[0]!.c);
+  }
+
+  /** One computation per (handle, range), shared by every request for it. */
+  async #changes(handle: string, source: ShapeSource, from: bigint, to: bigint) {
+    const page = await this.#cache.fetch(`log:${handle}:${from}:${to}`, {
+      context: () => readChanges(this.pool, source, from, to, { maxRows: this.#maxChanges }),
+    });
+    return page as { messages: string[]; through: bigint };
+  }
+
+  /**
+   * The snapshot of a handle (SPEC.md, "Snapshots"): the rows in a REPEATABLE READ snapshot S at
+   * published position P; then, once the publisher has numbered every transaction S saw but P did
+   * not include (ending at Q), the changes in (P, Q] of the transactions S did *not* see. The
+   * result is exactly the state after Q; the client continues from Q.
+   */
+  async #snapshot(handle: string, source: ShapeSource): Promise<Snapshot> {
+    const snapshot = await this.#cache.fetch(`snapshot:${handle}`, {
+      context: async () => {
+        if (source.def.log === 'changes_only') {
+          return { body: [this.#snapshotEnd()], position: await this.watcher.refresh() };
+        }
+        const read = await readSnapshot(this.pool, source);
+        let position = read.publishedAt;
+        if (read.unpublishedXids.length > 0) {
+          const deadline = Date.now() + this.#publishWaitMs;
+          for (;;) {
+            const published = await publishedPosition(this.pool, read.unpublishedXids);
+            if (published !== undefined) {
+              position = published > position ? published : position;
+              break;
+            }
+            if (Date.now() > deadline) {
+              throw new ShapeUnavailableError('the change feed is not being published; try again shortly');
+            }
+            await this.watcher.waitForPosition(this.watcher.position, 100);
+          }
+        }
+        const gap = await readChanges(this.pool, source, read.publishedAt, position, {
+          maxRows: Number.MAX_SAFE_INTEGER,
+          skipVisibleIn: read.snapshot.text,
+        });
+        const end = this.#snapshotEnd(read.snapshot, position);
+        return { body: [...read.rows, end, ...gap.messages], position };
+      },
+    });
+    return snapshot as Snapshot;
+  }
+
+  #snapshotEnd(snapshot?: { xmin: string; xmax: string; xip: string[] }, position?: bigint): string {
+    return JSON.stringify({
+      headers: {
+        control: 'snapshot-end',
+        ...(snapshot && { xmin: snapshot.xmin, xmax: snapshot.xmax, xip_list: snapshot.xip }),
+        ...(position !== undefined && { database_lsn: position.toString() }),
+      },
+    });
+  }
+}
