@@ -17,6 +17,8 @@ import { ShapeService } from './shapes/shape-service.ts';
 export interface RunningServer {
   url: string;
   port: number;
+  shapes: ShapeService;
+  publisher: FeedPublisher;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const publisher = new FeedPublisher(db.connectionString, logger, { retentionDays: config.feedRetentionDays });
   const watcher = new FeedWatcher(db.pool, db.connectionString, logger);
   let http: Server | undefined;
+  let shapes: ShapeService | undefined;
   try {
     const { applied, schemaVersion } = await migrate(db.pool);
     logger.info({ applied, schemaVersion }, applied.length ? 'migrations applied' : 'schema is up to date');
@@ -40,7 +43,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       limiter: createLoginLimiter(),
       logger,
       clientDist: config.clientDist,
-      shapes: shapeRoutes(new ShapeService(db.pool, watcher, logger, { liveTimeoutMs: config.shapeLiveTimeoutMs }), tokens),
+      shapes: shapeRoutes((shapes = new ShapeService(db.pool, watcher, logger, { liveTimeoutMs: config.shapeLiveTimeoutMs })), tokens),
     });
     http = await new Promise<Server>((resolve, reject) => {
       const server = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(server)));
@@ -58,6 +61,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   return {
     url,
     port,
+    shapes: shapes!,
+    publisher,
     async close() {
       // Long-polls end with the connections; then the feed, then the database.
       await new Promise<void>((resolve) => {

@@ -46,8 +46,15 @@ interface Snapshot {
   position: bigint;
 }
 
+/** Work done, for tests of sharing and for benchmarks. */
+export interface ShapeServiceStats {
+  snapshotsComputed: number;
+  changeReads: number;
+}
+
 export class ShapeService {
   readonly registry: ShapeRegistry;
+  readonly stats: ShapeServiceStats = { snapshotsComputed: 0, changeReads: 0 };
   #schemas = new Map<SyncedTable, { schema: Promise<TableSchema>; at: number }>();
   #handles = new Map<string, { handle: string; at: number }>();
   #cache: LRUCache<string, Snapshot | { messages: string[]; through: bigint }, () => Promise<Snapshot | { messages: string[]; through: bigint }>>;
@@ -205,7 +212,10 @@ export class ShapeService {
   /** One computation per (handle, range), shared by every request for it. */
   async #changes(handle: string, source: ShapeSource, from: bigint, to: bigint) {
     const page = await this.#cache.fetch(`log:${handle}:${from}:${to}`, {
-      context: () => readChanges(this.pool, source, from, to, { maxRows: this.#maxChanges }),
+      context: () => {
+        this.stats.changeReads++;
+        return readChanges(this.pool, source, from, to, { maxRows: this.#maxChanges });
+      },
     });
     return page as { messages: string[]; through: bigint };
   }
@@ -219,6 +229,7 @@ export class ShapeService {
   async #snapshot(handle: string, source: ShapeSource): Promise<Snapshot> {
     const snapshot = await this.#cache.fetch(`snapshot:${handle}`, {
       context: async () => {
+        this.stats.snapshotsComputed++;
         if (source.def.log === 'changes_only') {
           return { body: [this.#snapshotEnd()], position: await this.watcher.refresh() };
         }
