@@ -59,6 +59,7 @@ const envSchema = z.object({
     .optional(),
   DEMO: booleanFlag.optional(),
   ELECTRIC_URL: httpUrl.optional(),
+  ELECTRIC_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SHAPE_LIVE_TIMEOUT_MS: z
     .string()
     .trim()
@@ -86,7 +87,13 @@ export interface Config {
   /** Absent: generated once and kept in `dataDir` (see secrets.ts). */
   jwtSecret: string | undefined;
   demo: boolean;
+  /** With it, /v1/shape authorises and forwards to this Electric instead of serving shapes itself. */
   electricUrl: string | undefined;
+  /**
+   * Electric's shared secret: sent upstream in proxy mode; and a request to our own /v1/shape
+   * carrying it is trusted like Electric trusts it (no caller scope: the proxy already applied it).
+   */
+  electricSecret: string | undefined;
   /** How long a live shape request waits for a change before answering up-to-date. */
   shapeLiveTimeoutMs: number;
   /** Changes older than this are compacted from the shape feed; clients further behind re-sync. */
@@ -125,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Demo data belongs with the self-contained embedded set-up, never silently in production.
     demo: e.DEMO ?? e.DATABASE_URL === undefined,
     electricUrl: e.ELECTRIC_URL,
+    electricSecret: e.ELECTRIC_SECRET,
     shapeLiveTimeoutMs: e.SHAPE_LIVE_TIMEOUT_MS,
     feedRetentionDays: e.FEED_RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,

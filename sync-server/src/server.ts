@@ -11,6 +11,7 @@ import { loadJwtSecret } from './secrets.ts';
 import { seedDemoYard } from './seed/demo-yard.ts';
 import { FeedWatcher } from './shapes/feed-watcher.ts';
 import { FeedPublisher } from './shapes/publisher.ts';
+import { proxyShapeRoutes } from './shapes/proxy.ts';
 import { shapeRoutes } from './shapes/routes.ts';
 import { ShapeService } from './shapes/shape-service.ts';
 
@@ -36,6 +37,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
     await publisher.start();
     await watcher.start();
+    shapes = new ShapeService(db.pool, watcher, logger, { liveTimeoutMs: config.shapeLiveTimeoutMs });
     const tokens = createAccessTokens(await loadJwtSecret(config.jwtSecret, config.dataDir));
     const app = createApp({
       pool: db.pool,
@@ -43,7 +45,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       limiter: createLoginLimiter(),
       logger,
       clientDist: config.clientDist,
-      shapes: shapeRoutes((shapes = new ShapeService(db.pool, watcher, logger, { liveTimeoutMs: config.shapeLiveTimeoutMs })), tokens),
+      shapes: config.electricUrl
+        ? proxyShapeRoutes({
+            electricUrl: config.electricUrl,
+            secret: config.electricSecret,
+            tokens,
+            schemaOf: (table) => shapes!.schemaOf(table),
+            logger,
+          })
+        : shapeRoutes(shapes, tokens, config.electricSecret),
     });
     http = await new Promise<Server>((resolve, reject) => {
       const server = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(server)));

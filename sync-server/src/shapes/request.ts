@@ -42,6 +42,16 @@ export class ShapeRequestError extends Error {
 
 type Query = Record<string, unknown>;
 
+/**
+ * The clients send `params[1]=…&params[2]=…`. Express 5's query parser keeps those as literal keys;
+ * an extended parser would have made `params` an object or array: accept both.
+ */
+function whereParams(query: Query): unknown {
+  const bracketed = Object.entries(query).filter(([key]) => /^params\[.*\]$/.test(key));
+  if (bracketed.length === 0) return query.params;
+  return Object.fromEntries(bracketed.map(([key, value]) => [key.slice('params['.length, -1), value]));
+}
+
 function single(query: Query, name: string): string | undefined {
   const value = query[name];
   if (value === undefined) return undefined;
@@ -88,13 +98,23 @@ function parseColumns(text: string, schema: TableSchema, hidden: readonly string
   return available.filter((c) => names.includes(c));
 }
 
-/** The server's row filter for this caller (SHAPE_RULES), as SQL over alias `table`, with its params. */
-export function scopeFilter(table: SyncedTable, caller: AccessTokenSubject): { where: string; params: string[] } {
+/**
+ * Who is asking: a signed-in user, whose rows the server scopes; or a trusted proxy holding the
+ * shared secret, which has applied the scope itself (Electric's own trust model).
+ */
+export type ShapeCaller = AccessTokenSubject | 'trusted-proxy';
+
+/**
+ * The server's row filter for this caller (SHAPE_RULES), with its params. Column references are
+ * unqualified, so the same text works in our queries and upstream in a real Electric.
+ */
+export function scopeFilter(table: SyncedTable, caller: ShapeCaller): { where: string; params: string[] } {
+  if (caller === 'trusted-proxy') return { where: 'true', params: [] };
   const rule = SHAPE_RULES[table];
   if (!rule.roles.includes(caller.role)) {
     throw new ShapeRequestError(403, { table: [`a ${caller.role} cannot sync ${table}`] });
   }
-  const col = (name: string) => `${quoteIdent(table)}.${quoteIdent(name)}`;
+  const col = quoteIdent;
   const clauses: string[] = [];
   const params: string[] = [];
   const param = (value: string) => `$${params.push(value)}`;
@@ -118,7 +138,7 @@ export function scopeFilter(table: SyncedTable, caller: AccessTokenSubject): { w
 
 export async function parseShapeRequest(
   query: Query,
-  caller: AccessTokenSubject,
+  caller: ShapeCaller,
   schemaOf: (table: SyncedTable) => Promise<TableSchema>,
 ): Promise<ShapeRequest> {
   const table = parseTableName(single(query, 'table'));
@@ -149,10 +169,9 @@ export async function parseShapeRequest(
     throw new ShapeRequestError(400, { log: ['log must be full or changes_only'] });
   }
 
-  const rule = SHAPE_RULES[table];
   const scope = scopeFilter(table, caller);
   const schema = await schemaOf(table);
-  const hidden = rule.hiddenColumns ?? [];
+  const hidden = SHAPE_RULES[table].hiddenColumns ?? [];
   const columnsText = single(query, 'columns');
   const columns = columnsText
     ? parseColumns(columnsText, schema, hidden)
@@ -164,18 +183,18 @@ export async function parseShapeRequest(
   if (clientWhere !== undefined) {
     try {
       const visible = new Set(schema.columns.map((c) => c.name).filter((c) => !hidden.includes(c)));
-      const compiled = await compileWhere(clientWhere, paramsFromQuery(query.params), {
+      const compiled = await compileWhere(clientWhere, paramsFromQuery(whereParams(query)), {
         table,
         columns: visible,
         paramOffset: scope.params.length,
       });
-      where = `(${scope.where}) and (${compiled.sql})`;
+      where = scope.where === 'true' ? compiled.sql : `(${scope.where}) and (${compiled.sql})`;
       params = [...scope.params, ...compiled.params];
     } catch (error) {
       if (error instanceof WhereError) throw new ShapeRequestError(400, { where: [error.message] });
       throw error;
     }
-  } else if (query.params !== undefined) {
+  } else if (whereParams(query) !== undefined) {
     throw new ShapeRequestError(400, { params: ['params are only used with a where clause'] });
   }
 

@@ -1,8 +1,9 @@
+import { timingSafeEqual } from 'node:crypto';
 import cors from 'cors';
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { AccessTokens } from '../auth/access-tokens.ts';
 import { caller, requireAuth } from '../auth/require-auth.ts';
-import { parseShapeRequest, ShapeRequestError } from './request.ts';
+import { parseShapeRequest, ShapeRequestError, type ShapeCaller } from './request.ts';
 import { ShapeUnavailableError, type ShapeAnswer, type ShapeService } from './shape-service.ts';
 
 /** Headers a browser client must be able to read (it throws MissingHeadersError otherwise). */
@@ -18,14 +19,37 @@ export const ELECTRIC_HEADERS = [
 /** Long enough to share one cursor across a long-poll round, short enough to bust caches. */
 const CURSOR_INTERVAL_MS = 20_000;
 
-export function shapeRoutes(service: ShapeService, tokens: AccessTokens): Router {
+export const shapeCors = cors({ origin: true, exposedHeaders: ELECTRIC_HEADERS, maxAge: 86_400 });
+
+/**
+ * A signed-in user (Bearer token), or — when ELECTRIC_SECRET is set — a trusted proxy sending it
+ * as `secret`, as Electric's own API does.
+ */
+export function authenticateShapeCaller(tokens: AccessTokens, secret: string | undefined): RequestHandler {
+  const bearer = requireAuth(tokens);
+  const expected = secret ? Buffer.from(secret) : undefined;
+  return (req, res, next) => {
+    const given = typeof req.query.secret === 'string' ? Buffer.from(req.query.secret) : undefined;
+    if (expected && given && given.length === expected.length && timingSafeEqual(given, expected)) {
+      res.locals.shapeCaller = 'trusted-proxy' satisfies ShapeCaller;
+      return next();
+    }
+    bearer(req, res, (error?: unknown) => {
+      if (!error) res.locals.shapeCaller = caller(req) satisfies ShapeCaller;
+      next(error);
+    });
+  };
+}
+
+export function shapeRoutes(service: ShapeService, tokens: AccessTokens, secret?: string): Router {
   const router = Router();
-  const corsForShapes = cors({ origin: true, exposedHeaders: ELECTRIC_HEADERS, maxAge: 86_400 });
-  router.options('/v1/shape', corsForShapes);
-  router.get('/v1/shape', corsForShapes, requireAuth(tokens), async (req, res) => {
+  router.options('/v1/shape', shapeCors);
+  router.get('/v1/shape', shapeCors, authenticateShapeCaller(tokens, secret), async (req, res) => {
     res.set('vary', 'Authorization');
     try {
-      const request = await parseShapeRequest(req.query, caller(req), (table) => service.schemaOf(table));
+      const request = await parseShapeRequest(req.query, res.locals.shapeCaller as ShapeCaller, (table) =>
+        service.schemaOf(table),
+      );
       const aborted = new AbortController();
       res.on('close', () => aborted.abort());
       const answer = await service.answer(request, aborted.signal);
@@ -34,6 +58,13 @@ export function shapeRoutes(service: ShapeService, tokens: AccessTokens): Router
     } catch (error) {
       if (error instanceof ShapeRequestError) {
         res.status(error.status).set('cache-control', 'no-store').json({ message: error.message, errors: error.errors });
+      } else if (isFilterError(error)) {
+        // The where compiler cannot know column types: `name = 1` or a uuid param that is not one
+        // fails when PostgreSQL evaluates the filter.
+        res.status(400).set('cache-control', 'no-store').json({
+          message: 'Invalid request',
+          errors: { where: [`PostgreSQL cannot evaluate this filter: ${(error as Error).message}`] },
+        });
       } else if (error instanceof ShapeUnavailableError) {
         res.status(503).set({ 'cache-control': 'no-store', 'retry-after': '1' }).json({ message: error.message });
       } else {
@@ -42,6 +73,12 @@ export function shapeRoutes(service: ShapeService, tokens: AccessTokens): Router
     }
   });
   return router;
+}
+
+/** Data exceptions (22…) and type or name errors (42…) raised while evaluating a shape's filter. */
+function isFilterError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^(22|42)/.test(code);
 }
 
 function send(req: Request, res: Response, answer: ShapeAnswer, live: boolean, clientCursor: string | undefined): void {

@@ -25,6 +25,7 @@ export async function startTestServer(databaseUrl: string, overrides: Partial<Co
     jwtSecret: 'test-secret-that-is-long-enough-for-hs256-0123456789',
     demo: true,
     electricUrl: undefined,
+    electricSecret: undefined,
     shapeLiveTimeoutMs: 20_000,
     feedRetentionDays: 14,
     logLevel: 'silent',
