@@ -1,4 +1,5 @@
 export * from './auth.ts';
+export * from './commands.ts';
 export * from './domain.ts';
 export * from './errors.ts';
 export * from './roles.ts';

@@ -16,6 +16,10 @@ export interface Database {
   close(): Promise<void>;
 }
 
+// A `date` is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of a Date at local
+// midnight, which shifts a day in timezones west of UTC.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
+
 export const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,DMY -c IntervalStyle=iso_8601 -c extra_float_digits=1';
 
 export function createPool(connectionString: string, logger: Logger, max = 10): pg.Pool {

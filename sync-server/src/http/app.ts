@@ -7,6 +7,7 @@ import { pinoHttp } from 'pino-http';
 import type { AccessTokens } from '../auth/access-tokens.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
 import { requireAuth } from '../auth/require-auth.ts';
+import { mutationRoutes } from '../commands/routes.ts';
 import { authRoutes } from '../auth/routes.ts';
 import type { Logger } from '../logger.ts';
 import { errorHandler, notFound } from './errors.ts';
@@ -52,6 +53,7 @@ export function createApp({ pool, tokens, limiter, logger, clientDist, shapes }:
   api.use(authRoutes({ pool, tokens, limiter, logger }));
   // Everything else under /api needs a signed-in caller, even to learn that a route does not exist.
   api.use(requireAuth(tokens));
+  api.use(mutationRoutes(pool));
   api.use(notFound);
   app.use('/api', api);
   app.use(shapes);
