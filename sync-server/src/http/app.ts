@@ -8,8 +8,10 @@ import type { AccessTokens } from '../auth/access-tokens.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
 import { requireAuth } from '../auth/require-auth.ts';
 import { mutationRoutes } from '../commands/routes.ts';
+import { csvRoutes } from '../csv/routes.ts';
 import { authRoutes } from '../auth/routes.ts';
 import type { Logger } from '../logger.ts';
+import { auditRoutes } from './audit.ts';
 import { errorHandler, notFound } from './errors.ts';
 import { healthRoutes } from './health.ts';
 
@@ -54,6 +56,8 @@ export function createApp({ pool, tokens, limiter, logger, clientDist, shapes }:
   // Everything else under /api needs a signed-in caller, even to learn that a route does not exist.
   api.use(requireAuth(tokens));
   api.use(mutationRoutes(pool));
+  api.use(auditRoutes(pool));
+  api.use(csvRoutes(pool));
   api.use(notFound);
   app.use('/api', api);
   app.use(shapes);

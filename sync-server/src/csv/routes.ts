@@ -1,0 +1,51 @@
+import express, { Router, type RequestHandler } from 'express';
+import type pg from 'pg';
+import type { Role } from '@cimco/contract';
+import { caller } from '../auth/require-auth.ts';
+import { HttpError, parseBody } from '../http/errors.ts';
+import { exportCsv } from './export.ts';
+import { applyPartsImport, importQuerySchema, planPartsImport } from './import-parts.ts';
+
+export const IMPORT_BODY_LIMIT = '5mb';
+const IMPORT_ROLES: readonly Role[] = ['storeroom', 'supervisor', 'admin'];
+/** Browsers label a .csv file differently (Excel on Windows registers it as application/vnd.ms-excel). */
+const CSV_TYPES = ['text/csv', 'text/plain', 'application/csv', 'application/vnd.ms-excel'];
+
+/**
+ * GET /api/export/<list>.csv (export.ts) and POST /api/import/parts?dryRun=true|false with the CSV
+ * file as the body (import-parts.ts). Behind requireAuth.
+ */
+export function csvRoutes(pool: pg.Pool): Router {
+  const router = Router();
+  router.get('/export/:file', (req, res) => exportCsv(pool, req, res));
+
+  // The role is checked before a 5 MB body is read.
+  const mayImport: RequestHandler = (req, _res, next) => {
+    const { role } = caller(req);
+    if (!IMPORT_ROLES.includes(role)) return next(new HttpError(403, 'forbidden', `A ${role} cannot import parts; ask the storeroom.`));
+    next();
+  };
+  router.post('/import/parts', mayImport, express.text({ type: CSV_TYPES, limit: IMPORT_BODY_LIMIT }), async (req, res) => {
+    const who = caller(req);
+    const { dryRun } = parseBody(importQuerySchema, req.query);
+    if (typeof req.body !== 'string') {
+      throw new HttpError(415, 'unsupported_media_type', 'Send the CSV file itself as the request body, with the header Content-Type: text/csv.');
+    }
+    if (dryRun === 'true') {
+      const { report } = await planPartsImport(pool, who.siteId, req.body, true);
+      res.json(report);
+      return;
+    }
+    // Applied parts are commands from the caller's tablet, audited and synced like any edit.
+    if (!who.deviceId) {
+      throw new HttpError(403, 'device_required', 'Sign in on a registered tablet (with a device id) to import parts.');
+    }
+    const { rows } = await pool.query<{ revoked: boolean }>('select revoked_at is not null as revoked from devices where id = $1', [who.deviceId]);
+    if (!rows[0] || rows[0].revoked) {
+      throw new HttpError(403, 'device_revoked', 'This tablet has been revoked. Ask an administrator.');
+    }
+    const plan = await planPartsImport(pool, who.siteId, req.body, false);
+    res.json(await applyPartsImport(pool, { userId: who.userId, siteId: who.siteId, role: who.role, deviceId: who.deviceId }, plan));
+  });
+  return router;
+}
