@@ -8,13 +8,15 @@
 --    number is the protocol's lsn: it only grows, and is given when a transaction is already
 --    committed, never from a sequence read inside the writing transaction.
 -- 3. Shapes: each distinct shape definition has a handle; TRUNCATE of a synced table retires its
---    handles (clients get 409 and start over).
+--    handles and writes a 'T' marker into the feed (clients get 409 and start over).
 
 create table shape_changes (
   seq      bigint generated always as identity primary key,
   xid      xid8 not null default pg_current_xact_id(),
   relation text not null,
-  op       "char" not null check (op in ('I', 'U', 'D')),
+  -- 'T': a TRUNCATE of the relation (no rows): in the feed, in commit order, so every stream of the
+  -- table meets it at the right place and answers 409 (SPEC.md F8).
+  op       "char" not null check (op in ('I', 'U', 'D', 'T')),
   old_row  jsonb,
   new_row  jsonb,
   captured_at timestamptz not null default now()
@@ -80,6 +82,10 @@ language plpgsql as $$
 begin
   update shape_handles set retired_at = now(), retired_reason = 'truncate'
    where relation = tg_table_name and retired_at is null;
+  -- Retiring is not enough on its own: a server may still trust a handle it looked up a moment
+  -- ago, and a long-poll already waiting on it would answer with the rows inserted after the
+  -- TRUNCATE. The marker puts the TRUNCATE in the feed, where every reader of the table meets it.
+  insert into shape_changes (relation, op) values (tg_table_name, 'T');
   perform pg_notify('shape_changes', '');
   return null;
 end;

@@ -85,12 +85,14 @@ export interface ChangesRead {
   messages: string[];
   /** The read is complete through this position (≤ the requested end when cut short). */
   through: bigint;
+  /** The table was truncated in the range: the shape's log ends there, its clients must refetch. */
+  truncated: boolean;
 }
 
 interface ChangeRow {
   tx: string;
   txid: string;
-  op: 'I' | 'U' | 'D';
+  op: 'I' | 'U' | 'D' | 'T';
   old_match: boolean | null;
   new_match: boolean | null;
   old_key: string | null;
@@ -111,7 +113,7 @@ export async function readChanges(
   upTo: bigint,
   { maxRows = 20_000, skipVisibleIn }: { maxRows?: number; skipVisibleIn?: string } = {},
 ): Promise<ChangesRead> {
-  if (upTo <= after) return { messages: [], through: upTo };
+  if (upTo <= after) return { messages: [], through: upTo, truncated: false };
   const alias = quoteIdent(def.table);
   const image = (column: 'old_row' | 'new_row', expression: string) =>
     `case when c.${column} is null then null else (select ${expression} from jsonb_populate_record(null::public.${alias}, c.${column}) as ${alias}) end`;
@@ -151,7 +153,8 @@ export async function readChanges(
       through = cut - 1n;
     }
   }
-  return { messages: toMessages(def, schema, rows), through };
+  if (rows.some((r) => r.op === 'T')) return { messages: [], through, truncated: true };
+  return { messages: toMessages(def, schema, rows), through, truncated: false };
 }
 
 function toMessages(def: ShapeDefinition, schema: TableSchema, rows: ChangeRow[]): string[] {

@@ -45,7 +45,7 @@ export function shapeRoutes(service: ShapeService, tokens: AccessTokens, secret?
   const router = Router();
   router.options('/v1/shape', shapeCors);
   router.get('/v1/shape', shapeCors, authenticateShapeCaller(tokens, secret), async (req, res) => {
-    res.set('vary', 'Authorization');
+    res.vary('Authorization'); // added to cors' `Vary: Origin`, not replacing it
     try {
       const request = await parseShapeRequest(req.query, res.locals.shapeCaller as ShapeCaller, (table) =>
         service.schemaOf(table),

@@ -3,10 +3,10 @@ import type pg from 'pg';
 import type { SyncedTable } from '@cimco/contract';
 import type { Logger } from '../logger.ts';
 import type { FeedWatcher } from './feed-watcher.ts';
-import { publishedPosition, readChanges, readSnapshot, type ShapeSource } from './log-reader.ts';
+import { publishedPosition, readChanges, readSnapshot, type ChangesRead, type ShapeSource } from './log-reader.ts';
 import { formatPosition } from './offset.ts';
 import { definitionKey, ShapeRegistry } from './registry.ts';
-import type { ShapeRequest } from './request.ts';
+import { ShapeRequestError, type ShapeRequest } from './request.ts';
 import { loadTableSchema, schemaHeader, type TableSchema } from './table-schema.ts';
 
 /**
@@ -57,7 +57,7 @@ export class ShapeService {
   readonly stats: ShapeServiceStats = { snapshotsComputed: 0, changeReads: 0 };
   #schemas = new Map<SyncedTable, { schema: Promise<TableSchema>; at: number }>();
   #handles = new Map<string, { handle: string; at: number }>();
-  #cache: LRUCache<string, Snapshot | { messages: string[]; through: bigint }, () => Promise<Snapshot | { messages: string[]; through: bigint }>>;
+  #cache: LRUCache<string, Snapshot | ChangesRead, () => Promise<Snapshot | ChangesRead>>;
   readonly #liveTimeoutMs: number;
   readonly #maxChanges: number;
   readonly #publishWaitMs: number;
@@ -126,13 +126,29 @@ export class ShapeService {
     }
 
     let from = offset.kind === 'now' ? await this.watcher.refresh() : offset.tx;
-    if (offset.kind === 'position' && from < (await this.#compactedThrough())) {
-      return this.#mustRefetch(await this.registry.newHandle(def, schema.fingerprint));
+    if (offset.kind === 'position') {
+      const feed = await this.#feedBounds();
+      if (from < feed.compactedThrough) {
+        // Behind compaction: re-sync under the newest live handle, shared with everyone else; only
+        // if the client is already on it does it need one of its own (clients treat a handle they
+        // got a 409 for as expired).
+        const current = await this.#currentHandle(source, key);
+        return this.#mustRefetch(current !== handle ? current : await this.registry.newHandle(def, schema.fingerprint));
+      }
+      // A position the feed never reached (a made-up offset, or a database restored from a backup):
+      // answering would announce a global_last_seen_lsn ahead of the feed, and pglite-sync would
+      // then drop every change up to it. Electric answers the same 400.
+      if (from > feed.head) {
+        throw new ShapeRequestError(400, {
+          offset: [`out of bounds for this shape: the log ends at ${formatPosition(feed.head)}; start over with offset=-1`],
+        });
+      }
     }
 
     if (!request.live) {
       const head = await this.watcher.refresh();
       const page = await this.#changes(handle, source, from, head);
+      if (page.truncated) return this.#mustRefetch(await this.#currentHandle(source, key, { fresh: true }));
       const upToDate = page.through >= head;
       return {
         status: 200,
@@ -151,6 +167,7 @@ export class ShapeService {
       const head = this.watcher.position;
       if (head > from) {
         const page = await this.#changes(handle, source, from, head);
+        if (page.truncated) return this.#mustRefetch(await this.#currentHandle(source, key, { fresh: true }));
         if (page.messages.length > 0 || page.through < head) {
           const upToDate = page.through >= head;
           return this.#live(handle, page.messages, page.through, upToDate ? head : undefined);
@@ -192,10 +209,11 @@ export class ShapeService {
     };
   }
 
-  async #currentHandle({ def, schema }: ShapeSource, key: string): Promise<string> {
+  /** `fresh`: ask the database, not this process's memory (the table was just truncated). */
+  async #currentHandle({ def, schema }: ShapeSource, key: string, { fresh = false } = {}): Promise<string> {
     const cacheKey = `${key}:${schema.fingerprint}`;
     const cached = this.#handles.get(cacheKey);
-    if (cached && Date.now() - cached.at < 1_000) {
+    if (cached && !fresh && Date.now() - cached.at < 1_000) {
       const info = await this.registry.lookup(cached.handle);
       if (info && !info.retired) return cached.handle;
     }
@@ -204,9 +222,12 @@ export class ShapeService {
     return handle;
   }
 
-  async #compactedThrough(): Promise<bigint> {
-    const { rows } = await this.pool.query<{ c: string }>('select compacted_through::text as c from shape_feed_state');
-    return BigInt(rows[0]!.c);
+  /** The oldest position still in the feed, and its newest, read from the database (not this process's watcher). */
+  async #feedBounds(): Promise<{ compactedThrough: bigint; head: bigint }> {
+    const { rows } = await this.pool.query<{ c: string; head: string }>(
+      'select compacted_through::text as c, last_tx_offset::text as head from shape_feed_state',
+    );
+    return { compactedThrough: BigInt(rows[0]!.c), head: BigInt(rows[0]!.head) };
   }
 
   /** One computation per (handle, range), shared by every request for it. */
@@ -217,7 +238,7 @@ export class ShapeService {
         return readChanges(this.pool, source, from, to, { maxRows: this.#maxChanges });
       },
     });
-    return page as { messages: string[]; through: bigint };
+    return page as ChangesRead;
   }
 
   /**
@@ -253,6 +274,8 @@ export class ShapeService {
           maxRows: Number.MAX_SAFE_INTEGER,
           skipVisibleIn: read.snapshot.text,
         });
+        // Truncated after the snapshot was taken: its handle is retired; the client retries.
+        if (gap.truncated) throw new ShapeUnavailableError('the table was truncated while its snapshot was read; try again');
         const end = this.#snapshotEnd(read.snapshot, position);
         return { body: [...read.rows, end, ...gap.messages], position };
       },

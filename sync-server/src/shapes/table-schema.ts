@@ -39,7 +39,8 @@ export async function loadTableSchema(db: pg.Pool | pg.PoolClient, table: string
             case when t.typcategory = 'A' then e.typname else t.typname end as type,
             case when t.typcategory = 'A' then greatest(a.attndims, 1) else 0 end as dims,
             a.attnotnull as not_null,
-            array_position(i.indkey::int2[], a.attnum) - 1 as pk_index,
+            -- indkey is an int2vector: its subscripts, and so array_position, start at 0.
+            array_position(i.indkey::int2[], a.attnum) as pk_index,
             t.typname = 'bool' as is_bool
        from pg_attribute a
        join pg_type t on t.oid = a.atttypid
