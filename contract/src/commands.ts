@@ -42,9 +42,9 @@ function fieldEdit<T extends z.ZodRawShape>(fields: z.ZodObject<T>) {
   const partial = fields.partial();
   return z
     .object({ id: uuid, changes: partial, base: partial })
-    .refine((edit) => Object.keys(edit.changes).length > 0, { message: 'changes must name at least one field', path: ['changes'] })
+    .refine((edit) => Object.keys(edit.changes).length > 0, { message: 'must name at least one field', path: ['changes'] })
     .refine((edit) => Object.keys(edit.changes).every((field) => field in edit.base), {
-      message: 'base must hold the value each changed field had before the edit',
+      message: 'must hold the value each changed field had before the edit',
       path: ['base'],
     });
 }
@@ -144,7 +144,8 @@ export const COMMANDS = {
       knowledgeId: uuid,
       problem: required(2000),
       cause: optionalText(2000),
-      fix: required(8000),
+      // Also the task's resolution, which holds 4000 characters.
+      fix: required(4000),
       lotoConfirmed: z.boolean(),
     }),
   },
@@ -202,7 +203,9 @@ export const COMMANDS = {
         taskId: uuid.nullable().optional(),
         equipmentId: uuid.nullable().optional(),
         note: optionalText(1000),
-      }),
+      })
+        .refine((m) => m.reason !== 'used' || m.delta < 0, { message: 'must be negative for parts used (-2: two taken)', path: ['delta'] })
+        .refine((m) => m.reason !== 'received' || m.delta > 0, { message: 'must be positive for parts received', path: ['delta'] }),
       z.object({
         reason: z.literal('count'),
         movementId: uuid,

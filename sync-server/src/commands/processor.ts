@@ -82,6 +82,9 @@ export async function applyCommand(pool: pg.Pool, caller: Caller, envelope: Comm
         );
       }
     }
+    // mutation_results.message holds 1000 characters (a command wrong in every field can say more);
+    // the details keep every field's messages.
+    if (result.message && result.message.length > MAX_MESSAGE) result = { ...result, message: `${result.message.slice(0, MAX_MESSAGE - 1)}…` };
     await tx.query(
       `insert into mutation_results (id, site_id, device_id, user_id, command, status, code, message, details, entity_id)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
@@ -97,6 +100,8 @@ export async function applyCommand(pool: pg.Pool, caller: Caller, envelope: Comm
     tx.release();
   }
 }
+
+const MAX_MESSAGE = 1000;
 
 async function run(ctx: CommandContext, envelope: CommandEnvelope): Promise<CommandEffect> {
   const command = COMMANDS[envelope.name];
@@ -123,7 +128,7 @@ async function run(ctx: CommandContext, envelope: CommandEnvelope): Promise<Comm
  * CHECK constraint forbids. The handlers check the common cases with better messages first.
  */
 function asRefusal(error: unknown): CommandRefusal | undefined {
-  const { code, detail, constraint } = error as { code?: string; detail?: string; constraint?: string };
+  const { code, detail, constraint, column } = error as { code?: string; detail?: string; constraint?: string; column?: string };
   const about = detail ?? constraint ?? '';
   switch (code) {
     case '23505':
@@ -132,7 +137,8 @@ function asRefusal(error: unknown): CommandRefusal | undefined {
       return new CommandRefusal('unknown_reference', `It refers to something that does not exist (${about}).`);
     case '23514':
     case '23502':
-      return new CommandRefusal('invalid', `A value is not allowed (${about}).`);
+      // Not the detail: it is the whole failing row, every column of it.
+      return new CommandRefusal('invalid', `A value is not allowed (${constraint ?? column ?? 'a check failed'}).`);
   }
   return code?.startsWith('22') ? new CommandRefusal('invalid', `A value is not valid: ${(error as Error).message}.`) : undefined;
 }

@@ -15,3 +15,14 @@ export async function requireInYard(
     if (!rowCount) throw new CommandRefusal('unknown_reference', `There is no such ${noun} in this yard.`, { [noun]: id });
   }
 }
+
+/**
+ * Serialises the check-then-insert of a unique name (a part number, a machine tag, a username)
+ * until the end of the transaction: a second command claiming the same name waits for the first to
+ * commit, then its check sees the first's row and refuses with that row, instead of tripping over
+ * the unique index with a bare "already exists".
+ */
+export async function lockName(ctx: CommandContext, kind: string, name: string, scope: 'yard' | 'server' = 'yard'): Promise<void> {
+  const key = `${kind}:${scope === 'yard' ? ctx.siteId : '*'}:${name.toUpperCase()}`;
+  await ctx.tx.query('select pg_advisory_xact_lock(hashtextextended($1, 7262021003))', [key]);
+}

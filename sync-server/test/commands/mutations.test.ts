@@ -1,45 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
-import type { CommandInput, CommandName, MutationResult } from '@cimco/contract';
+import type { CommandInput } from '@cimco/contract';
 import type { RunningServer } from '../../src/server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { login, readJson, startTestServer } from '../support/server.ts';
+import { readJson, startTestServer } from '../support/server.ts';
+import { connectTablet, connectTablets, postMutations, type Tablet } from '../support/tablets.ts';
 
 /** The write path's core rules over HTTP, two tablets against one real server (DESIGN.md §4). */
 let db: TestDatabase;
 let server: RunningServer;
 
-interface Tablet {
-  deviceId: string;
-  token: string;
-  send(commands: { name: CommandName; args: unknown; mutationId?: string }[]): Promise<MutationResult[]>;
-}
-
-async function tablet(username: string): Promise<Tablet> {
-  const deviceId = uuidv7();
-  const session = await readJson(await login(server.url, username, 'demo', { id: deviceId, name: `${username}'s tablet` }));
-  const token = session.accessToken as string;
-  return {
-    deviceId,
-    token,
-    async send(commands) {
-      const res = await post(token, {
-        deviceId,
-        commands: commands.map((c) => ({ mutationId: c.mutationId ?? uuidv7(), name: c.name, args: c.args, clientTime: new Date().toISOString() })),
-      });
-      expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
-      return (await readJson(res)).results as MutationResult[];
-    },
-  };
-}
-
-function post(token: string, body: unknown) {
-  return fetch(`${server.url}/api/mutations`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  });
-}
+const post = (token: string, body: unknown) => postMutations(server.url, token, body);
 
 async function one<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T> {
   return (await db.pool.query(sql, params)).rows[0] as T;
@@ -54,7 +25,7 @@ let part: { id: string; quantity: number; name: string; location: string | null 
 beforeAll(async () => {
   db = await createTestDatabase();
   server = await startTestServer(db.url, { demo: true });
-  [tech, tech2, storeroom, supervisor] = await Promise.all(['tech', 'tech2', 'storeroom', 'supervisor'].map(tablet));
+  [tech, tech2, storeroom, supervisor] = await connectTablets(server.url, ['tech', 'tech2', 'storeroom', 'supervisor']);
   part = await one(`select id, quantity, name, location from parts where quantity >= 5 order by part_number limit 1`);
 });
 afterAll(async () => {
@@ -175,5 +146,22 @@ describe('POST /api/mutations', () => {
     expect((await one<{ n: number }>('select count(*)::int as n from mutation_results where id = $1', [good.mutationId])).n).toBe(0);
     const otherDevice = await post(tech.token, { deviceId: tech2.deviceId, commands: [good] });
     expect(otherDevice.status).toBe(403);
+  });
+});
+
+describe('a changed account takes effect from the next batch, whatever the token says', () => {
+  it('a demoted supervisor loses manager commands; a disabled account is refused', async () => {
+    const boss = await connectTablet(server.url, 'supervisor');
+    await db.pool.query(`update users set role = 'technician' where username = 'supervisor'`);
+    const [result] = await boss.send([{ name: 'task.assign', args: { id: uuidv7(), assigneeId: null } }]);
+    expect(result).toMatchObject({ status: 'rejected', code: 'forbidden' });
+    await db.pool.query(`update users set active = false where username = 'supervisor'`);
+    const refused = await postMutations(server.url, boss.token, {
+      deviceId: boss.deviceId,
+      commands: [{ mutationId: uuidv7(), name: 'knowledge.vote', args: { id: uuidv7(), knowledgeId: uuidv7() }, clientTime: new Date().toISOString() }],
+    });
+    expect(refused.status).toBe(403);
+    expect((await readJson(refused)).error).toBe('account_disabled');
+    await db.pool.query(`update users set role = 'supervisor', active = true where username = 'supervisor'`);
   });
 });

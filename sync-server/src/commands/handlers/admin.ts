@@ -1,10 +1,15 @@
 import type { CommandArgs } from '@cimco/contract';
 import { hashPassword } from '../../auth/passwords.ts';
 import type { CommandContext, CommandEffect } from '../context.ts';
-import { lockRow } from '../field-edit.ts';
+import { lockRow, type EditableTable } from '../field-edit.ts';
+import { lockName } from '../references.ts';
 import { CommandRefusal } from '../refusal.ts';
+import { EQUIPMENT } from './equipment.ts';
+import { ORDERS } from './orders.ts';
+import { PARTS } from './parts.ts';
+import { TASKS } from './tasks.ts';
 
-const RESTORABLE = new Set(['equipment', 'tasks', 'parts', 'incoming_orders']);
+const RESTORABLE: Record<string, EditableTable> = { equipment: EQUIPMENT, tasks: TASKS, parts: PARTS, incoming_orders: ORDERS };
 
 /**
  * Reviewing a conflict: dismiss it, or restore the value a concurrent edit overwrote (which is
@@ -17,9 +22,13 @@ export async function resolveConflict(ctx: CommandContext, a: CommandArgs<'confl
   }
   let status = 'dismissed';
   if (a.action === 'restore') {
-    if (conflict.kind !== 'overwritten' || !RESTORABLE.has(String(conflict.entity)) || !conflict.field) {
+    const spec = RESTORABLE[String(conflict.entity)];
+    if (conflict.kind !== 'overwritten' || !spec || !conflict.field) {
       throw new CommandRefusal('not_restorable', 'Only an overwritten field can be restored; dismiss this one instead.');
     }
+    // A restore is an edit: refused, like any edit, on a deleted part, a retired machine…
+    const refusal = spec.refuse?.(await lockRow(ctx, spec, String(conflict.entity_id)));
+    if (refusal) throw refusal;
     const column = String(conflict.field);
     const { rows } = await ctx.tx.query<{ ok: boolean }>(
       `select exists (select 1 from information_schema.columns where table_name = $1 and column_name = $2) as ok`,
@@ -43,6 +52,8 @@ export async function resolveConflict(ctx: CommandContext, a: CommandArgs<'confl
 }
 
 export async function createUser(ctx: CommandContext, a: CommandArgs<'user.create'>): Promise<CommandEffect> {
+  // Usernames are unique across the server (login does not ask for a yard).
+  await lockName(ctx, 'username', a.username, 'server');
   const taken = await ctx.tx.query('select 1 from users where username = $1', [a.username]);
   if (taken.rowCount) throw new CommandRefusal('duplicate_username', `The username ${a.username} is taken.`);
   await ctx.tx.query(

@@ -1,7 +1,7 @@
 import type { CommandArgs } from '@cimco/contract';
 import type { CommandContext, CommandEffect } from '../context.ts';
 import { applyFieldEdit, lockRow, type EditableTable } from '../field-edit.ts';
-import { requireInYard } from '../references.ts';
+import { lockName, requireInYard } from '../references.ts';
 import { CommandRefusal } from '../refusal.ts';
 
 const retired = (row: Record<string, unknown>) =>
@@ -30,6 +30,7 @@ export const EQUIPMENT: EditableTable = {
 };
 
 async function refuseDuplicateTag(ctx: CommandContext, tag: string, except?: string): Promise<void> {
+  await lockName(ctx, 'tag', tag);
   const { rows } = await ctx.tx.query<{ id: string; name: string }>(
     'select id, name from equipment where site_id = $1 and upper(tag) = upper($2) and id is distinct from $3',
     [ctx.siteId, tag, except ?? null],

@@ -5,7 +5,7 @@ import { applyFieldEdit, lockRow, type EditableTable } from '../field-edit.ts';
 import { requireInYard } from '../references.ts';
 import { CommandRefusal } from '../refusal.ts';
 
-const ORDERS: EditableTable = {
+export const ORDERS: EditableTable = {
   table: 'incoming_orders',
   noun: 'order',
   columns: {

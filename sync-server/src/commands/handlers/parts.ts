@@ -1,6 +1,7 @@
 import type { CommandArgs } from '@cimco/contract';
 import type { CommandContext, CommandEffect } from '../context.ts';
 import { applyFieldEdit, lockRow, type EditableTable } from '../field-edit.ts';
+import { lockName } from '../references.ts';
 import { CommandRefusal } from '../refusal.ts';
 
 export const PARTS: EditableTable = {
@@ -29,6 +30,7 @@ export const PARTS: EditableTable = {
 
 /** A part number is unique per yard whatever its case: a duplicate made offline is refused with the existing part. */
 async function refuseDuplicateNumber(ctx: CommandContext, partNumber: string, except?: string): Promise<void> {
+  await lockName(ctx, 'part_number', partNumber);
   const { rows } = await ctx.tx.query<{ id: string; name: string }>(
     `select id, name from parts where site_id = $1 and upper(part_number) = upper($2) and id is distinct from $3`,
     [ctx.siteId, partNumber, except ?? null],

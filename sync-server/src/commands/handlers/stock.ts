@@ -2,6 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { CommandArgs } from '@cimco/contract';
 import type { CommandContext, CommandEffect } from '../context.ts';
 import { lockRow } from '../field-edit.ts';
+import { requireInYard } from '../references.ts';
 import { PARTS } from './parts.ts';
 
 /**
@@ -18,6 +19,7 @@ export async function adjustStock(ctx: CommandContext, args: CommandArgs<'stock.
   const before = Number(part.quantity);
   const delta = args.reason === 'count' ? args.counted - before : args.delta;
   const links = args.reason === 'count' ? { taskId: null, equipmentId: null } : { taskId: args.taskId ?? null, equipmentId: args.equipmentId ?? null };
+  await requireInYard(ctx, [['tasks', 'task', links.taskId], ['equipment', 'machine', links.equipmentId]]);
   const { rows } = await ctx.tx.query<{ quantity_after: number }>(
     `insert into stock_movements (id, site_id, part_id, delta, reason, task_id, equipment_id, note, author_id, device_id, client_created_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
