@@ -21,6 +21,10 @@ export class FeedWatcher {
     private readonly pollMs = 3_000,
   ) {}
 
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
   /** The newest tx_offset known to be published. */
   get position(): bigint {
     return this.#position;

@@ -42,7 +42,8 @@ export interface ShapeServiceOptions {
 export class ShapeUnavailableError extends Error {}
 
 interface Snapshot {
-  body: string[];
+  /** The response body, joined once and served as is to every client of the handle. */
+  body: string;
   position: bigint;
 }
 
@@ -74,10 +75,8 @@ export class ShapeService {
     this.#publishWaitMs = options.publishWaitMs ?? 15_000;
     this.#cache = new LRUCache({
       maxSize: options.cacheBytes ?? 256 * 1024 * 1024,
-      sizeCalculation: (value) => {
-        const parts = 'body' in value ? value.body : value.messages;
-        return parts.reduce((sum, text) => sum + text.length, 0) + 64;
-      },
+      sizeCalculation: (value) =>
+        ('body' in value ? value.body.length : value.messages.reduce((sum, text) => sum + text.length, 0)) + 64,
       // Snapshots go stale (newer clients would catch up longer); log pages never change.
       ttl: 5 * 60_000,
       fetchMethod: (_key, _stale, { context }) => context(),
@@ -118,7 +117,7 @@ export class ShapeService {
         status: 200,
         handle,
         offset: formatPosition(snapshot.position),
-        body: `[${snapshot.body.join(',')}]`,
+        body: snapshot.body,
         schema: schemaHeader(schema, def.columns),
         upToDate: false,
         kind: 'snapshot',
@@ -175,7 +174,8 @@ export class ShapeService {
         from = head; // the feed moved, but nothing for this shape
       }
       const remaining = deadline - Date.now();
-      if (remaining <= 0 || signal?.aborted) return this.#live(handle, [], from, from);
+      // A stopped watcher resolves every wait at once: without this check the loop would spin.
+      if (remaining <= 0 || signal?.aborted || this.watcher.stopped) return this.#live(handle, [], from, from);
       await this.watcher.waitForPosition(from, remaining, signal);
     }
   }
@@ -252,7 +252,7 @@ export class ShapeService {
       context: async () => {
         this.stats.snapshotsComputed++;
         if (source.def.log === 'changes_only') {
-          return { body: [this.#snapshotEnd()], position: await this.watcher.refresh() };
+          return { body: `[${this.#snapshotEnd()}]`, position: await this.watcher.refresh() };
         }
         const read = await readSnapshot(this.pool, source);
         let position = read.publishedAt;
@@ -277,7 +277,7 @@ export class ShapeService {
         // Truncated after the snapshot was taken: its handle is retired; the client retries.
         if (gap.truncated) throw new ShapeUnavailableError('the table was truncated while its snapshot was read; try again');
         const end = this.#snapshotEnd(read.snapshot, position);
-        return { body: [...read.rows, end, ...gap.messages], position };
+        return { body: `[${[...read.rows, end, ...gap.messages].join(',')}]`, position };
       },
     });
     return snapshot as Snapshot;
