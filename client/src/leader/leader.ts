@@ -1,0 +1,73 @@
+import type { PGliteWithSync } from '@electric-sql/pglite-sync';
+import { deviceId, readSession, SESSION_CHANGED, type LocalSession } from '../session/local-session.ts';
+import { startShapeSync, type RunningShapeSync } from './shape-sync.ts';
+import { SyncStatus } from './sync-status.ts';
+import { TokenKeeper } from './token-keeper.ts';
+import { Uploader } from './uploader.ts';
+
+export interface LeaderOptions {
+  pg: PGliteWithSync;
+  /** The server's origin ('' is not enough in a worker: fetch needs an absolute URL there). */
+  baseUrl: string;
+  fetch?: typeof fetch;
+}
+
+export interface Leader {
+  /** Ask the uploader to look at the outbox now. */
+  wake(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything one tablet does with the server, run by the leader tab only (PGlite's worker runs
+ * `init` in the leader): the shape sync into the `*_synced` tables and the uploader. Both follow
+ * the session: signing in starts the sync (anew for another person), signing out or an expired
+ * session stops it, and the outbox waits.
+ */
+export async function startLeader({ pg, baseUrl, fetch: fetchImpl }: LeaderOptions): Promise<Leader> {
+  const status = new SyncStatus(pg);
+  // Every request to the server goes through the status's fetch: its answers say whether we are online.
+  const server = { baseUrl, fetch: status.trackedFetch(fetchImpl) };
+  const tokens = new TokenKeeper(pg, server);
+  const uploader = new Uploader(pg, server, await deviceId(pg), tokens, status);
+  let sync: RunningShapeSync | null = null;
+  let syncingFor: string | null = null;
+  let stopped = false;
+
+  // Session changes are handled one after another, so two sign-ins in a row cannot race.
+  let followed: Promise<void> = Promise.resolve();
+  const follow = () => {
+    followed = followed.then(async () => {
+      if (stopped) return;
+      const session = await readSession(pg);
+      const wanted = session && !session.expired ? identity(session) : null;
+      if (wanted === syncingFor) return;
+      sync?.stop();
+      sync = null;
+      syncingFor = null;
+      if (session && wanted) {
+        sync = await startShapeSync({ pg, server, session, tokens, status });
+        syncingFor = wanted;
+      }
+    }).catch((error: unknown) => status.failed(`Sync could not start: ${(error as Error).message}`));
+  };
+
+  const unlisten = await pg.listen(SESSION_CHANGED, follow);
+  follow();
+  await uploader.start();
+
+  return {
+    wake: () => uploader.wake(),
+    async stop() {
+      stopped = true;
+      await unlisten();
+      await followed;
+      sync?.stop();
+      await uploader.stop();
+    },
+  };
+}
+
+function identity(session: LocalSession): string {
+  return `${session.userId}:${session.role}`;
+}

@@ -1,0 +1,117 @@
+import type { PGliteWithSync } from '@electric-sql/pglite-sync';
+import { SHAPE_RULES, SYNCED_TABLES, type SyncedTable } from '@cimco/contract';
+import { LOCAL_SCHEMA_VERSION, syncedTableName } from '../db/local-schema.ts';
+import type { ServerTarget } from '../api/server-api.ts';
+import type { LocalSession } from '../session/local-session.ts';
+import type { SyncStatus } from './sync-status.ts';
+import type { TokenKeeper } from './token-keeper.ts';
+
+/** pglite-sync keeps each subscription's offsets under its key, with the data, in one transaction. */
+const SUBSCRIPTION_KEY = `yard-v${LOCAL_SCHEMA_VERSION}`;
+
+/** Reconnect soon after the Wi-Fi comes back: a technician walking past an access point has seconds. */
+export const SHAPE_BACKOFF = { initialDelay: 250, maxDelay: 5_000, multiplier: 1.5 };
+
+export interface ShapeSyncOptions {
+  pg: PGliteWithSync;
+  server: ServerTarget;
+  session: LocalSession;
+  tokens: TokenKeeper;
+  status: SyncStatus;
+}
+
+export interface RunningShapeSync {
+  stop(): void;
+}
+
+/** The tables a role may read (the server enforces it; asking for more would only fail). */
+export function tablesFor(session: LocalSession): SyncedTable[] {
+  return SYNCED_TABLES.filter((table) => SHAPE_RULES[table].roles.includes(session.role));
+}
+
+/**
+ * Syncs every table the signed-in role may read into the `*_synced` tables, resuming from the
+ * stored offsets. The synced rows belong to one person (conflicts and command results are
+ * per person and tablet): when someone else signs in, they are cleared and fetched anew — the
+ * outbox is untouched.
+ */
+export async function startShapeSync({ pg, server, session, tokens, status }: ShapeSyncOptions): Promise<RunningShapeSync> {
+  const owner = `${session.userId}:${session.role}`;
+  const { rows } = await pg.query<{ synced_for: string | null }>('select synced_for from sync_state');
+  if (rows[0]?.synced_for !== owner) {
+    await pg.transaction(async (tx) => {
+      for (const table of SYNCED_TABLES) await tx.exec(`delete from ${syncedTableName(table)}`);
+      await tx.query('update sync_state set synced_for = $1, initial_sync_done = false, last_sync_at = null', [owner]);
+    });
+    await pg.sync.deleteSubscription(SUBSCRIPTION_KEY);
+  }
+
+  const aborter = new AbortController();
+  const serverFetch = server.fetch ?? fetch;
+  const syncFetch: typeof fetch = async (input, init) => {
+    const response = await serverFetch(input, init);
+    if (response.ok) status.synced();
+    return response;
+  };
+  let currentToken = session.accessToken;
+  const authorization = async () => {
+    currentToken = (await tokens.accessToken()) ?? currentToken;
+    return `Bearer ${currentToken}`;
+  };
+
+  const shapes = Object.fromEntries(
+    tablesFor(session).map((table) => [
+      table,
+      {
+        table: syncedTableName(table),
+        primaryKey: ['id'],
+        shape: {
+          url: `${server.baseUrl}/v1/shape`,
+          params: { table },
+          headers: { Authorization: authorization },
+          fetchClient: syncFetch,
+          backoffOptions: SHAPE_BACKOFF,
+          signal: aborter.signal,
+          // 4xx answers end up here (the client retries the others itself). An expired token is
+          // renewed and the request retried; anything else stops this sync until the next sign-in.
+          onError: async (error: Error) => {
+            if (aborter.signal.aborted) return;
+            if (statusOf(error) === 401) {
+              try {
+                if (await tokens.renew(currentToken)) return {};
+              } catch {
+                return {}; // the server went away while renewing: keep trying
+              }
+              status.failed('Your session has ended: sign in again to sync.');
+              return;
+            }
+            status.failed(`Sync of ${table} stopped: ${error.message}`);
+            return;
+          },
+        },
+      },
+    ]),
+  );
+
+  const subscription = await pg.sync.syncShapesToTables({
+    key: SUBSCRIPTION_KEY,
+    shapes,
+    initialInsertMethod: 'json',
+    onInitialSync: () => status.initialSyncDone(),
+    onError: (error) => {
+      if (!aborter.signal.aborted) status.failed(`Sync failed: ${error.message}`);
+    },
+  });
+
+  return {
+    stop() {
+      aborter.abort();
+      subscription.unsubscribe();
+    },
+  };
+}
+
+function statusOf(error: Error): number | undefined {
+  const status = (error as { status?: unknown }).status;
+  return typeof status === 'number' ? status : undefined;
+}

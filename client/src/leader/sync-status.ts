@@ -1,0 +1,60 @@
+import type { PGliteInterface } from '@electric-sql/pglite';
+
+/** Write the last-sync time at most this often: long-polls return every few seconds. */
+const LAST_SYNC_EVERY_MS = 2_000;
+
+/**
+ * What the sync bar shows, kept in `sync_state` by the leader. Whether the tablet is online is
+ * judged by the requests themselves (navigator.onLine says little about a yard's Wi-Fi).
+ */
+export class SyncStatus {
+  private online: boolean | null = null;
+  private lastSyncWritten = 0;
+  private writes: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly pg: PGliteInterface) {}
+
+  /** A fetch that reports reachability: any answer from the server means online. */
+  trackedFetch(inner: typeof fetch = fetch): typeof fetch {
+    return async (input, init) => {
+      try {
+        const response = await inner(input, init);
+        this.reached(true);
+        return response;
+      } catch (error) {
+        if (!(init?.signal?.aborted ?? false)) this.reached(false);
+        throw error;
+      }
+    };
+  }
+
+  reached(online: boolean): void {
+    if (online === this.online) return;
+    this.online = online;
+    this.write('update sync_state set online = $1', [online]);
+  }
+
+  synced(): void {
+    const now = Date.now();
+    if (now - this.lastSyncWritten < LAST_SYNC_EVERY_MS) return;
+    this.lastSyncWritten = now;
+    this.write('update sync_state set last_sync_at = now(), last_error = null');
+  }
+
+  initialSyncDone(): void {
+    this.write('update sync_state set initial_sync_done = true, last_sync_at = now(), last_error = null');
+  }
+
+  uploaded(): void {
+    this.write('update sync_state set last_upload_at = now(), last_sync_at = now(), last_error = null');
+  }
+
+  failed(message: string): void {
+    this.write('update sync_state set last_error = $1', [message.slice(0, 500)]);
+  }
+
+  /** Status writes are queued so they land in order and never overtake each other. */
+  private write(sql: string, params: unknown[] = []): void {
+    this.writes = this.writes.then(() => this.pg.query(sql, params)).catch(() => {});
+  }
+}

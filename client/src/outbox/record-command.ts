@@ -1,0 +1,64 @@
+import type { PGliteInterface, Transaction } from '@electric-sql/pglite';
+import { COMMANDS, type CommandArgs, type CommandInput, type CommandName, type SyncedTable } from '@cimco/contract';
+import { v7 as uuidv7 } from 'uuid';
+import { readSession } from '../session/local-session.ts';
+import { effectsOf } from './effects.ts';
+
+/** Wakes the leader's uploader (it LISTENs on it) when a command is recorded. */
+export const OUTBOX_CHANGED = 'cimco_outbox_changed';
+
+/** Recording refused on the tablet itself: nobody signed in, or the role may not do this. */
+export class CommandNotAllowedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CommandNotAllowedError';
+  }
+}
+
+/**
+ * Records a command in the outbox with its expected effects, in one local transaction, and wakes
+ * the uploader. The screens show the effect at once (they read the overlay views). Arguments are
+ * validated with the contract's schema here, so the person hears about a mistake while still
+ * looking at the form — a ZodError names the fields. Returns the mutation id.
+ */
+export async function recordCommand<N extends CommandName>(pg: PGliteInterface, name: N, input: CommandInput<N>): Promise<string> {
+  const session = await readSession(pg);
+  if (!session) throw new CommandNotAllowedError('Sign in to make changes.');
+  const command = COMMANDS[name];
+  if (!(command.roles as readonly string[]).includes(session.role)) {
+    throw new CommandNotAllowedError(`A ${session.role} cannot do this (${name}).`);
+  }
+  const args = command.args.parse(input) as CommandArgs<N>;
+  const mutationId = uuidv7();
+  const clientTime = new Date().toISOString();
+
+  await pg.transaction(async (tx) => {
+    const { rows } = await tx.query<{ seq: string; device_id: string }>(
+      `insert into outbox (mutation_id, name, args, user_id, client_time) values ($1, $2, $3, $4, $5)
+       returning seq::text as seq, (select id from device) as device_id`,
+      [mutationId, name, JSON.stringify(args), session.userId, clientTime],
+    );
+    const { seq, device_id: deviceId } = rows[0]!;
+    const effects = await effectsOf(name, args, {
+      userId: session.userId,
+      siteId: session.siteId,
+      deviceId,
+      clientTime,
+      current: (table, id, column) => currentValue(tx, table, id, column),
+    });
+    for (const effect of effects) {
+      await tx.query(
+        `insert into outbox_effects (mutation_id, seq, table_name, row_id, op, data) values ($1, $2, $3, $4, $5, $6)`,
+        [mutationId, seq, effect.table, effect.rowId, effect.op, JSON.stringify(effect.data)],
+      );
+    }
+  });
+  await pg.exec(`notify ${OUTBOX_CHANGED}`);
+  return mutationId;
+}
+
+async function currentValue(tx: Transaction, table: SyncedTable, id: string, column: string): Promise<unknown> {
+  if (!/^[a-z_]+$/.test(column)) throw new Error(`not a column name: ${column}`);
+  const { rows } = await tx.query<{ value: unknown }>(`select ${column} as value from ${table} where id = $1`, [id]);
+  return rows[0]?.value;
+}

@@ -1,0 +1,28 @@
+import type { PGliteInterface } from '@electric-sql/pglite';
+import { login, logout, type ServerTarget } from '../api/server-api.ts';
+import { clearSession, deviceId, readSession, storeSession } from './local-session.ts';
+
+/**
+ * Signs a person in on this tablet: the server registers the tablet by its device id (the one
+ * its database made) and the session is kept in the local database, where the leader picks it up.
+ */
+export async function signIn(pg: PGliteInterface, server: ServerTarget, username: string, password: string): Promise<void> {
+  const device = { id: await deviceId(pg), name: deviceName() };
+  await storeSession(pg, await login(server, username, password, device));
+}
+
+/**
+ * Signs out on this tablet. Queued commands stay in the outbox (they are uploaded when their
+ * author signs in again); the server is told when it can be reached, and the session ends here
+ * either way.
+ */
+export async function signOut(pg: PGliteInterface, server: ServerTarget): Promise<void> {
+  const session = await readSession(pg);
+  await clearSession(pg);
+  if (session) await logout(server, session).catch(() => {});
+}
+
+function deviceName(): string | undefined {
+  const agent = globalThis.navigator?.userAgent;
+  return agent ? `Tablet (${agent.slice(0, 80)})` : undefined;
+}
