@@ -43,6 +43,7 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
       for (const table of SYNCED_TABLES) await tx.exec(`delete from ${syncedTableName(table)}`);
       await tx.query('update sync_state set synced_for = $1, initial_sync_done = false, last_sync_at = null', [owner]);
     });
+    await pg.sync.initMetadataTables();
     await pg.sync.deleteSubscription(SUBSCRIPTION_KEY);
   }
 

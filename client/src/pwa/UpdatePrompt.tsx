@@ -48,7 +48,7 @@ export function UpdatePrompt() {
       <div className="pwa-prompt" role="status" aria-live="polite">
         <p className="pwa-prompt-text">{t('pwa.updateAvailable')}</p>
         <div className="pwa-prompt-actions">
-          <button type="button" className="pwa-prompt-primary" onClick={() => void updateServiceWorker(true)}>
+          <button type="button" className="pwa-prompt-primary" onClick={() => void switchToNewVersion(updateServiceWorker)}>
             {t('pwa.reload')}
           </button>
           <button type="button" className="pwa-prompt-secondary" onClick={() => setNeedRefresh(false)}>
@@ -73,4 +73,20 @@ export function UpdatePrompt() {
   }
 
   return null;
+}
+
+/**
+ * Lets the waiting service worker take over, then reloads. virtual:pwa-register reloads only when
+ * the page was already controlled when it loaded; a page opened before the first install (the
+ * tablet's first shift) would stay on the old code, so reload on the controller change here too.
+ */
+async function switchToNewVersion(updateServiceWorker: (reloadPage?: boolean) => Promise<void>): Promise<void> {
+  const registration = await navigator.serviceWorker.getRegistration();
+  if (!registration?.waiting) {
+    // Another tab has already switched: this page only needs the new code.
+    window.location.reload();
+    return;
+  }
+  navigator.serviceWorker.addEventListener('controllerchange', () => window.location.reload(), { once: true });
+  await updateServiceWorker(true);
 }

@@ -1,0 +1,80 @@
+/**
+ * The tablet's data layer (client/src: local schema, leader sync, uploader, outbox) running in
+ * Node on PGlite, against the real server — the same code the browser runs in its worker, minus
+ * the worker. Its network can be switched off: requests then fail like a dropped Wi-Fi, and
+ * requests in flight are cut.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { live, type PGliteWithLive } from '@electric-sql/pglite/live';
+import { electricSync, type PGliteWithSync } from '@electric-sql/pglite-sync';
+import type { CommandInput, CommandName } from '@cimco/contract';
+import { prepareLocalDatabase } from '../../../client/src/db/prepare-database.ts';
+import { startLeader, type Leader } from '../../../client/src/leader/leader.ts';
+import { recordCommand } from '../../../client/src/outbox/record-command.ts';
+import { signIn } from '../../../client/src/session/sign-in.ts';
+
+export type TabletPGlite = PGlite & PGliteWithSync & PGliteWithLive;
+
+/** A switchable network: `offline = true` fails new requests and cuts the ones in flight. */
+export class Network {
+  private controllers = new Set<AbortController>();
+  private isOffline = false;
+  /** Requests by path, for tests that count what was sent. */
+  readonly requests: { method: string; path: string; body?: string }[] = [];
+
+  get offline(): boolean {
+    return this.isOffline;
+  }
+
+  set offline(value: boolean) {
+    this.isOffline = value;
+    if (value) for (const controller of this.controllers) controller.abort(new TypeError('network down'));
+  }
+
+  readonly fetch: typeof fetch = async (input, init) => {
+    if (this.isOffline) throw new TypeError('fetch failed (offline)');
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    this.requests.push({ method: init?.method ?? 'GET', path: url.pathname, ...(typeof init?.body === 'string' && { body: init.body }) });
+    const controller = new AbortController();
+    this.controllers.add(controller);
+    const abortWithCaller = () => controller.abort(init?.signal?.reason);
+    init?.signal?.addEventListener('abort', abortWithCaller, { once: true });
+    try {
+      return await fetch(input, { ...init, signal: controller.signal });
+    } finally {
+      this.controllers.delete(controller);
+      init?.signal?.removeEventListener('abort', abortWithCaller);
+    }
+  };
+}
+
+export interface NodeTablet {
+  pg: TabletPGlite;
+  leader: Leader;
+  network: Network;
+  signIn(username: string, password?: string): Promise<void>;
+  record<N extends CommandName>(name: N, args: CommandInput<N>): Promise<string>;
+  /** Stops the leader and closes the database (like closing the browser). */
+  close(): Promise<void>;
+}
+
+export async function openNodeTablet(serverUrl: string, { dataDir, network = new Network() }: { dataDir?: string; network?: Network } = {}): Promise<NodeTablet> {
+  const pg = (await PGlite.create({
+    ...(dataDir && { dataDir }),
+    extensions: { sync: electricSync(), live },
+  })) as unknown as TabletPGlite;
+  await prepareLocalDatabase(pg);
+  const leader = await startLeader({ pg, baseUrl: serverUrl, fetch: network.fetch });
+  const server = { baseUrl: serverUrl, fetch: network.fetch };
+  return {
+    pg,
+    leader,
+    network,
+    signIn: (username, password = 'demo') => signIn(pg, server, username, password),
+    record: (name, args) => recordCommand(pg, name, args),
+    async close() {
+      await leader.stop();
+      await pg.close();
+    },
+  };
+}
