@@ -1,0 +1,77 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiRequestError } from '../api/server-api.ts';
+import { useDatabase } from '../db/react.ts';
+import { signIn } from '../session/sign-in.ts';
+
+/**
+ * Sign-in. `expiredUser` is set when the stored session could not be renewed: the queue waits
+ * for this person to sign in again, so the form says so and fills in the name.
+ */
+export function LoginScreen({ expiredUser }: { expiredUser?: string }) {
+  const { t } = useTranslation();
+  const db = useDatabase();
+  const [username, setUsername] = useState(expiredUser ?? '');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await signIn(db, { baseUrl: '' }, username, password);
+    } catch (caught) {
+      setError(
+        caught instanceof ApiRequestError
+          ? caught.status === 0
+            ? t('login.cannotReachServer')
+            : caught.message
+          : t('common.somethingWentWrong'),
+      );
+      setPassword('');
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main className="app-main">
+      <form className="card" aria-labelledby="login-title" onSubmit={(event) => void submit(event)}>
+        <h2 id="login-title">{t('login.title')}</h2>
+        {expiredUser && <p className="notice">{t('login.sessionExpired')}</p>}
+        <label htmlFor="username">{t('login.username')}</label>
+        <input
+          id="username"
+          name="username"
+          autoComplete="username"
+          autoCapitalize="none"
+          autoCorrect="off"
+          spellCheck={false}
+          required
+          value={username}
+          onChange={(event) => setUsername(event.target.value)}
+        />
+        <label htmlFor="password">{t('login.password')}</label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+        />
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" disabled={busy}>
+          {busy ? t('login.signingIn') : t('login.signIn')}
+        </button>
+      </form>
+    </main>
+  );
+}

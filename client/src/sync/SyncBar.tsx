@@ -1,0 +1,86 @@
+import { useLiveQuery } from '@electric-sql/pglite-react';
+import { useEffect, useState } from 'react';
+import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
+import { useDatabase } from '../db/react.ts';
+import { OUTBOX_CHANGED } from '../outbox/record-command.ts';
+
+interface SyncRow {
+  online: boolean | null;
+  last_sync_at: string | null;
+  initial_sync_done: boolean;
+  last_error: string | null;
+  pending: number;
+  waiting_for_others: number;
+  attention: number;
+}
+
+const SYNC_SQL = `
+  select s.online, s.last_sync_at::text as last_sync_at, s.initial_sync_done, s.last_error,
+         (select count(*)::int from outbox o where o.user_id = (select user_id from session)) as pending,
+         (select count(*)::int from outbox o where o.user_id is distinct from (select user_id from session)) as waiting_for_others,
+         (select count(*)::int from needs_attention) as attention
+    from sync_state s`;
+
+/**
+ * Always visible: whether the server answers, how many changes wait to upload, when the tablet
+ * last heard from the server, and how many refused changes need a look.
+ */
+export function SyncBar({ onOpenAttention }: { onOpenAttention: () => void }) {
+  const { t } = useTranslation();
+  const db = useDatabase();
+  const row = useLiveQuery<SyncRow>(SYNC_SQL, [])?.rows[0];
+  const now = useNow(15_000);
+  if (!row) return null;
+
+  const state = row.online === false ? 'offline' : row.online ? 'online' : 'connecting';
+  const lastSync = row.last_sync_at ? relativeTime(t, now - Date.parse(row.last_sync_at)) : null;
+  return (
+    <div
+      className={`sync-bar sync-bar-${state}`}
+      role="status"
+      data-testid="sync-bar"
+      data-online={state}
+      data-pending={row.pending}
+      data-attention={row.attention}
+    >
+      <span className="sync-state">
+        <span className="sync-dot" aria-hidden="true" />
+        {t(`sync.${state}`)}
+      </span>
+      <span className="sync-pending">
+        {row.pending > 0 ? t('sync.pending', { count: row.pending }) : t('sync.allUploaded')}
+        {row.waiting_for_others > 0 && ` · ${t('sync.waitingForOthers', { count: row.waiting_for_others })}`}
+      </span>
+      <span className="sync-last">
+        {!row.initial_sync_done && row.online ? t('sync.syncing') : lastSync ? t('sync.lastSync', { time: lastSync }) : t('sync.neverSynced')}
+      </span>
+      {row.pending > 0 && (
+        <button type="button" className="sync-now" onClick={() => void db.exec(`notify ${OUTBOX_CHANGED}`)}>
+          {t('sync.syncNow')}
+        </button>
+      )}
+      {row.attention > 0 && (
+        <button type="button" className="sync-attention" onClick={onOpenAttention}>
+          {t('sync.needsAttention', { count: row.attention })}
+        </button>
+      )}
+    </div>
+  );
+}
+
+function useNow(everyMs: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return now;
+}
+
+function relativeTime(t: TFunction, ms: number): string {
+  const minutes = Math.floor(Math.max(ms, 0) / 60_000);
+  if (minutes < 1) return t('sync.justNow');
+  if (minutes < 60) return t('sync.minutesAgo', { count: minutes });
+  return t('sync.hoursAgo', { count: Math.floor(minutes / 60) });
+}
