@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { CommandInput, CommandName } from '@cimco/contract';
 import { openLocalDatabase, type LocalDatabase } from '../db/local-database.ts';
+import { recordCommand } from '../outbox/record-command.ts';
 import { DatabaseProvider } from '../db/react.ts';
 import { UpdatePrompt } from '../pwa/index.ts';
 import { App } from './App.tsx';
@@ -17,8 +19,12 @@ export function Root() {
   useEffect(() => {
     opening ??= openLocalDatabase();
     opening.then((opened) => {
-      // For the end-to-end tests and for support on a tablet (devtools): the local database.
-      (window as { cimcoDb?: LocalDatabase }).cimcoDb = opened;
+      // For the end-to-end tests, benchmarks and support on a tablet (devtools): the local
+      // database, and recording a command as the screens do.
+      Object.assign(window, {
+        cimcoDb: opened,
+        cimcoRecord: <N extends CommandName>(name: N, args: CommandInput<N>) => recordCommand(opened, name, args),
+      });
       setDb(opened);
     }, (caught: unknown) => setError(caught instanceof Error ? caught.message : String(caught)));
   }, []);
