@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { NeedsAttentionScreen } from '../attention/NeedsAttentionScreen.tsx';
 import { useDatabase } from '../db/react.ts';
 import { applyUserLocale } from '../i18n/index.ts';
+import { ConflictsScreen } from '../screens/conflicts/ConflictsScreen.tsx';
 import { EquipmentScreen } from '../screens/equipment/EquipmentScreen.tsx';
 import { PartsScreen } from '../screens/parts/PartsScreen.tsx';
 import { TasksScreen } from '../screens/tasks/TasksScreen.tsx';
@@ -11,7 +12,7 @@ import { useSession } from '../session/use-session.ts';
 import { SyncBar } from '../sync/SyncBar.tsx';
 import { LoginScreen } from './LoginScreen.tsx';
 
-const SCREENS = ['parts', 'tasks', 'equipment', 'attention'] as const;
+const SCREENS = ['parts', 'tasks', 'equipment', 'conflicts', 'attention'] as const;
 type Screen = (typeof SCREENS)[number];
 
 /** The screen is in the URL's hash, so a reload (or the back button) keeps it. */
@@ -46,6 +47,7 @@ export function App() {
     parts: t('nav.parts'),
     tasks: t('nav.tasks'),
     equipment: t('nav.equipment'),
+    conflicts: t('nav.conflicts'),
     attention: t('nav.needsAttention'),
   };
   return (
@@ -71,6 +73,7 @@ export function App() {
         {screen === 'parts' && <PartsScreen session={session} />}
         {screen === 'tasks' && <TasksScreen session={session} />}
         {screen === 'equipment' && <EquipmentScreen session={session} />}
+        {screen === 'conflicts' && <ConflictsScreen session={session} />}
         {screen === 'attention' && <NeedsAttentionScreen />}
       </main>
     </div>
