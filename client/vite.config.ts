@@ -64,6 +64,12 @@ export default defineConfig({
   worker: { format: 'es' },
   // PGlite finds its .wasm and .data with `new URL(..., import.meta.url)`, which pre-bundling breaks.
   optimizeDeps: { exclude: ['@electric-sql/pglite'] },
+  define: {
+    // Vite replaces `globalThis.process.env` with `{}` in builds, and so turns PGlite's Node check
+    // `globalThis.process?.env && (x = process.exitCode)` into a bare `process.exitCode`: every
+    // query in the worker then throws "process is not defined". Keep the check as written.
+    'globalThis.process.env': 'globalThis.process?.env',
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -43,6 +43,8 @@ export function createApp({ pool, tokens, limiter, logger, clientDist, shapes }:
           // PGlite compiles WebAssembly and runs in a worker.
           'script-src': ["'self'", "'wasm-unsafe-eval'"],
           'worker-src': ["'self'", 'blob:'],
+          // The installable app: its web app manifest (and, through it, the icons: img-src 'self').
+          'manifest-src': ["'self'"],
         },
       },
     }),
@@ -67,13 +69,33 @@ export function createApp({ pool, tokens, limiter, logger, clientDist, shapes }:
   return app;
 }
 
+/** Files at the root of the build that say which version is current: browsers must revalidate them. */
+const REVALIDATE = /^\/(?:index\.html|sw\.js|registerSW\.js|workbox-[\w-]+\.js|manifest\.webmanifest)$/;
+
 function serveClient(app: express.Express, clientDist: string, logger: Logger): void {
   const index = path.join(clientDist, 'index.html');
   if (!fs.existsSync(index)) {
     logger.warn({ clientDist }, 'the client is not built (run `npm run build`): only the API is served');
     return;
   }
-  app.use(express.static(clientDist, { index: false }));
+  const assets = path.join(clientDist, 'assets') + path.sep;
+  app.use(
+    express.static(clientDist, {
+      index: false,
+      setHeaders(res, file) {
+        if (file.startsWith(assets)) {
+          // Vite puts a content hash in every name under assets/: a new build means new names.
+          res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+          return;
+        }
+        const name = `/${path.relative(clientDist, file).split(path.sep).join('/')}`;
+        if (name === '/manifest.webmanifest') res.setHeader('content-type', 'application/manifest+json');
+        // The service worker and the manifest are checked on every visit, so a new version is found;
+        // the other files outside assets/ (icons) are small and keep their names across versions.
+        res.setHeader('cache-control', REVALIDATE.test(name) ? 'no-cache' : 'public, max-age=0, must-revalidate');
+      },
+    }),
+  );
   // Client-side routes (/parts/123) load the app; unknown files (a missing .js) stay 404s.
   app.get(/^\/(?!api\/|v1\/)[^.]*$/, (_req, res) => {
     res.set('cache-control', 'no-cache').sendFile(index);
