@@ -29,18 +29,27 @@ export async function startLeader({ pg, baseUrl, fetch: fetchImpl }: LeaderOptio
   // Every request to the server goes through the status's fetch: its answers say whether we are online.
   const server = { baseUrl, fetch: status.trackedFetch(fetchImpl) };
   const tokens = new TokenKeeper(pg, server);
-  const uploader = new Uploader(pg, server, await deviceId(pg), tokens, status);
   let sync: RunningShapeSync | null = null;
   let syncingFor: string | null = null;
   let stopped = false;
+  // While the uploader posts, the shape sync steps aside: on HTTP/1.1 a browser opens at most six
+  // connections to a server, and a dozen shapes' long-polls would hold them all, leaving an upload
+  // queued for up to a long-poll's length. Stopping the sync aborts them; it resumes right after
+  // from the offsets it stored with the data (a catch-up, not a re-download). Over HTTP/2 this
+  // costs a few requests.
+  let uploading = false;
+  const uploader = new Uploader(pg, server, await deviceId(pg), tokens, status, (busy) => {
+    uploading = busy;
+    return follow();
+  });
 
   // Session changes are handled one after another, so two sign-ins in a row cannot race.
   let followed: Promise<void> = Promise.resolve();
-  const follow = () => {
+  function follow(): Promise<void> {
     followed = followed.then(async () => {
       if (stopped) return;
       const session = await readSession(pg);
-      const wanted = session && !session.expired ? identity(session) : null;
+      const wanted = session && !session.expired && !uploading ? identity(session) : null;
       if (wanted === syncingFor) return;
       sync?.stop();
       sync = null;
@@ -50,10 +59,11 @@ export async function startLeader({ pg, baseUrl, fetch: fetchImpl }: LeaderOptio
         syncingFor = wanted;
       }
     }).catch((error: unknown) => status.failed(`Sync could not start: ${(error as Error).message}`));
-  };
+    return followed;
+  }
 
-  const unlisten = await pg.listen(SESSION_CHANGED, follow);
-  follow();
+  const unlisten = await pg.listen(SESSION_CHANGED, () => void follow());
+  void follow();
   await uploader.start();
 
   return {

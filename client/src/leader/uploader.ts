@@ -42,6 +42,8 @@ export class Uploader {
     private readonly deviceId: string,
     private readonly tokens: TokenKeeper,
     private readonly status: SyncStatus,
+    /** Told when a run of uploads starts (true) and ends (false); resolves when ready to post. */
+    private readonly onBusy: (busy: boolean) => Promise<void> = async () => {},
   ) {}
 
   async start(): Promise<void> {
@@ -62,15 +64,24 @@ export class Uploader {
   }
 
   private async loop(): Promise<void> {
+    let busy = false;
     while (!this.stopped) {
       let outcome: Outcome;
       try {
-        outcome = await this.uploadOnce();
+        outcome = await this.uploadOnce(async () => {
+          if (busy) return;
+          busy = true;
+          await this.onBusy(true);
+        });
       } catch (error) {
         this.status.failed(`Upload failed: ${(error as Error).message}`);
         outcome = 'retry';
       }
       if (outcome === 'more') continue;
+      if (busy) {
+        busy = false;
+        await this.onBusy(false);
+      }
       if (outcome === 'retry') {
         await this.pause(this.retryDelay);
         this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MAX_MS);
@@ -91,7 +102,7 @@ export class Uploader {
     });
   }
 
-  private async uploadOnce(): Promise<Outcome> {
+  private async uploadOnce(beforePost: () => Promise<void>): Promise<Outcome> {
     const session = await this.tokens.session();
     if (!session) return 'blocked';
     const { rows } = await this.pg.query<OutboxRow>(
@@ -111,6 +122,7 @@ export class Uploader {
     try {
       token = await this.tokens.accessToken();
       if (!token) return 'blocked';
+      await beforePost();
       const results = await postMutations(this.server, token, this.deviceId, commands);
       this.status.reached(true);
       await this.pg.transaction(async (tx) => {

@@ -160,19 +160,25 @@ export class ShapeService {
       };
     }
 
-    // Live: hold the request until this shape has changes after `from`, or the timeout.
+    // Live: hold the request until this shape has changes after `from`, or the timeout. A request
+    // that arrives behind the feed's head is answered at once, even when nothing there is for this
+    // shape: its client (a multi-shape one) is waiting for every shape to report the new position
+    // before it commits, and a browser on HTTP/1.1 may have queued this request behind other
+    // long-polls for a while. Requests at the head wait, so one write wakes only its own shapes.
     const deadline = Date.now() + this.#liveTimeoutMs;
+    let arrivedBehind = this.watcher.position > from;
     for (;;) {
       const head = this.watcher.position;
       if (head > from) {
         const page = await this.#changes(handle, source, from, head);
         if (page.truncated) return this.#mustRefetch(await this.#currentHandle(source, key, { fresh: true }));
-        if (page.messages.length > 0 || page.through < head) {
+        if (page.messages.length > 0 || page.through < head || arrivedBehind) {
           const upToDate = page.through >= head;
           return this.#live(handle, page.messages, page.through, upToDate ? head : undefined);
         }
         from = head; // the feed moved, but nothing for this shape
       }
+      arrivedBehind = false;
       const remaining = deadline - Date.now();
       // A stopped watcher resolves every wait at once: without this check the loop would spin.
       if (remaining <= 0 || signal?.aborted || this.watcher.stopped) return this.#live(handle, [], from, from);

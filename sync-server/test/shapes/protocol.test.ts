@@ -120,6 +120,50 @@ describe('409: the client must start over', () => {
     expect(stale.headers.get('electric-handle')).toBe(current.headers.get('electric-handle'));
   });
 
+  it('a live request behind the head is answered at once with up-to-date at the head, even with nothing for its shape; one at the head waits', async () => {
+    // A server whose long-polls last 40 s: "at once" is then told from "at the timeout" by a wide margin.
+    const patient = await startTestServer(db.url, { demo: false, shapeLiveTimeoutMs: 40_000 });
+    try {
+      const params = { table: 'equipment' };
+      const start = await fetchWholeShape(patient.url, params, storeroom.headers);
+      // A write to another table moves the feed past this shape's offset.
+      await addTask({ title: 'feed mover' });
+      const head = await feedHead(patient, db.pool);
+      // Any non-live request makes the server look at the feed's head (live ones rely on NOTIFY).
+      await getShape(patient.url, { table: 'sites', offset: '-1' }, { headers: storeroom.headers });
+      const behind = await Promise.race([
+        getShape(patient.url, { ...params, handle: start.handle, offset: start.offset, live: 'true', cursor: 'b' }, { headers: storeroom.headers }),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the live request behind the head was held')), 20_000)),
+      ]);
+      expect(behind.status).toBe(200);
+      expect(changes(behind.messages)).toEqual([]);
+      const upToDate = behind.messages.at(-1)!.headers;
+      expect(upToDate.control).toBe('up-to-date');
+      const lsn = BigInt(upToDate.global_last_seen_lsn as string);
+      expect(lsn >= head).toBe(true);
+      expect(behind.headers.get('electric-offset')).toBe(`${lsn}_inf`);
+
+      // At the head, a write to another table does not answer it.
+      const aborter = new AbortController();
+      let answered = false;
+      const atHead = getShape(patient.url, { ...params, handle: start.handle, offset: `${lsn}_inf`, live: 'true', cursor: 'h' }, {
+        headers: storeroom.headers,
+        signal: aborter.signal,
+      }).then(
+        () => (answered = true),
+        () => undefined,
+      );
+      await addTask({ title: 'another table again' });
+      await feedHead(patient, db.pool);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(answered).toBe(false);
+      aborter.abort();
+      await atHead;
+    } finally {
+      await patient.close();
+    }
+  });
+
   it('TRUNCATE retires the handle: the old handle answers 409 (also to a waiting live request), a new handle serves the new rows', async () => {
     const params = { table: 'knowledge_votes' };
     const before = await whole(storeroom, params);
