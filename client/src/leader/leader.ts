@@ -25,7 +25,7 @@ export interface Leader {
  * session stops it, and the outbox waits.
  */
 export async function startLeader({ pg, baseUrl, fetch: fetchImpl }: LeaderOptions): Promise<Leader> {
-  const status = new SyncStatus(pg);
+  const status = new SyncStatus(pg, () => uploader.wake());
   // Every request to the server goes through the status's fetch: its answers say whether we are online.
   const server = { baseUrl, fetch: status.trackedFetch(fetchImpl) };
   const tokens = new TokenKeeper(pg, server);

@@ -12,7 +12,11 @@ export class SyncStatus {
   private lastSyncWritten = 0;
   private writes: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly pg: PGliteInterface) {}
+  /** `onBackOnline`: the server answered again after a failure (the uploader retries at once). */
+  constructor(
+    private readonly pg: PGliteInterface,
+    private readonly onBackOnline: () => void = () => {},
+  ) {}
 
   /** A fetch that reports reachability: any answer from the server means online. */
   trackedFetch(inner: typeof fetch = fetch): typeof fetch {
@@ -30,6 +34,7 @@ export class SyncStatus {
 
   reached(online: boolean): void {
     if (online === this.online) return;
+    if (online && this.online === false) this.onBackOnline();
     this.online = online;
     this.write('update sync_state set online = $1', [online]);
   }
