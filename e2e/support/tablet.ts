@@ -1,0 +1,108 @@
+/**
+ * Helpers for the end-to-end tests: a tablet is a browser page of the app. Its local database is
+ * `window.cimcoDb` (the PGlite worker) and `window.cimcoRecord` records a command as the screens
+ * do; the server's database is read directly (the embedded PostgreSQL of the web server that
+ * playwright.config.ts starts, found through its data directory).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, type BrowserContext, type Page } from '@playwright/test';
+import pg from 'pg';
+
+export const DEMO_PASSWORD = 'demo';
+
+/** The first start of PGlite (wasm compile, initdb, IndexedDB) takes a while on a busy machine. */
+export const APP_READY = { timeout: 90_000 };
+
+interface LocalDatabase {
+  query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  isLeader: boolean;
+}
+interface AppWindow {
+  cimcoDb?: LocalDatabase;
+  cimcoRecord(name: string, args: unknown): Promise<string>;
+}
+
+/** Rows of a query on the tablet's local database. */
+export async function local<T>(page: Page, sql: string, params: unknown[] = []): Promise<T[]> {
+  return page.evaluate(
+    async ([sql, params]) => {
+      const db = (globalThis as unknown as AppWindow).cimcoDb;
+      if (!db) throw new Error('the local database is not open');
+      return (await db.query<T>(sql, params)).rows;
+    },
+    [sql, params] as const,
+  );
+}
+
+/** Records a command on the tablet like a screen does; returns its mutation id. */
+export async function record(page: Page, name: string, args: unknown): Promise<string> {
+  return page.evaluate(([name, args]) => (globalThis as unknown as AppWindow).cimcoRecord(name, args), [name, args] as const);
+}
+
+export async function isLeader(page: Page): Promise<boolean> {
+  return page.evaluate(() => (globalThis as unknown as AppWindow).cimcoDb?.isLeader ?? false);
+}
+
+/** Polls the local database until `sql`'s first row has `ok = true`. */
+export async function waitForLocal(page: Page, what: string, sql: string, params: unknown[] = [], timeout = 60_000): Promise<void> {
+  await expect
+    .poll(async () => (await local<{ ok: boolean }>(page, sql, params))[0]?.ok ?? false, { message: what, timeout, intervals: [100, 250, 500] })
+    .toBe(true);
+}
+
+/** Opens the app, signs in through the form and waits until the first sync is complete. */
+export async function signIn(page: Page, username: string, { url = '/' } = {}): Promise<void> {
+  await page.goto(url);
+  await page.locator('#username').fill(username, APP_READY);
+  await page.locator('#password').fill(DEMO_PASSWORD);
+  await page.locator('form button[type=submit]').click();
+  await expect(page.getByTestId('sync-bar')).toBeVisible(APP_READY);
+  await waitForInitialSync(page);
+}
+
+export async function waitForInitialSync(page: Page): Promise<void> {
+  await waitForLocal(page, 'the initial sync', 'select initial_sync_done as ok from sync_state', [], APP_READY.timeout);
+}
+
+export async function outboxNames(page: Page): Promise<string[]> {
+  return (await local<{ name: string }>(page, 'select name from outbox order by seq')).map((r) => r.name);
+}
+
+export async function waitForEmptyOutbox(page: Page): Promise<void> {
+  await waitForLocal(page, 'the outbox to empty', 'select count(*) = 0 as ok from outbox');
+}
+
+/**
+ * Cuts the tablet off. Chromium's offline emulation also covers the PGlite worker's requests;
+ * `navigator.onLine` may stay true, which the app does not rely on.
+ */
+export async function goOffline(context: BrowserContext): Promise<void> {
+  await context.setOffline(true);
+}
+
+export async function goOnline(context: BrowserContext): Promise<void> {
+  await context.setOffline(false);
+}
+
+// ---- the server's database ------------------------------------------------------------------
+
+let pool: pg.Pool | undefined;
+
+/** The web server's embedded PostgreSQL (its data directory holds the port and password). */
+export function serverDb(dataDir = process.env.CIMCO_E2E_DATA_DIR): pg.Pool {
+  if (pool) return pool;
+  if (!dataDir) throw new Error('CIMCO_E2E_DATA_DIR is not set (playwright.config.ts sets it)');
+  const settings = JSON.parse(fs.readFileSync(path.join(dataDir, 'postgres.json'), 'utf8')) as { port: number; password: string };
+  pool = new pg.Pool({ host: '127.0.0.1', port: settings.port, user: 'postgres', password: settings.password, database: 'cimco', max: 2 });
+  return pool;
+}
+
+export async function serverRows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+  return (await serverDb().query(sql, params)).rows as T[];
+}
+
+export async function closeServerDb(): Promise<void> {
+  await pool?.end();
+  pool = undefined;
+}

@@ -1,0 +1,48 @@
+import { expect, test } from '@playwright/test';
+import { APP_READY, closeServerDb, isLeader, local, record, serverRows, signIn, waitForEmptyOutbox, waitForLocal } from './support/tablet.ts';
+
+// Two tabs of one tablet: PGlite's worker elects one leader; the other tab's queries go to it.
+// Only the leader syncs and uploads, so every command reaches the server in exactly one request.
+
+test.describe.configure({ timeout: 180_000 });
+test.afterAll(closeServerDb);
+
+test('two tabs share one database without errors, and only one uploads', async ({ context }) => {
+  const errors: string[] = [];
+  const posted: string[] = [];
+  context.on('request', (request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/mutations') {
+      const body = request.postDataJSON() as { commands: { mutationId: string }[] };
+      posted.push(...body.commands.map((c) => c.mutationId));
+    }
+  });
+
+  const first = await context.newPage();
+  first.on('pageerror', (error) => errors.push(`first: ${error.message}`));
+  await signIn(first, 'tech');
+
+  // The second tab finds the person signed in and the data there: it is the same database.
+  const second = await context.newPage();
+  second.on('pageerror', (error) => errors.push(`second: ${error.message}`));
+  await second.goto('/');
+  await expect(second.getByTestId('sync-bar')).toBeVisible(APP_READY);
+  const [part] = await local<{ id: string; quantity: number }>(first, 'select id, quantity from parts where quantity > 5 order by part_number limit 1');
+  expect(await local(second, 'select quantity from parts where id = $1', [part!.id])).toEqual([{ quantity: part!.quantity }]);
+  expect([await isLeader(first), await isLeader(second)].filter(Boolean)).toHaveLength(1);
+
+  // A command from each tab: both show at once in both tabs, and both reach the server once.
+  const ids = [
+    await record(first, 'stock.adjust', { reason: 'used', movementId: crypto.randomUUID(), partId: part!.id, delta: -1, note: 'first tab' }),
+    await record(second, 'stock.adjust', { reason: 'used', movementId: crypto.randomUUID(), partId: part!.id, delta: -2, note: 'second tab' }),
+  ];
+  expect(await local(second, 'select quantity from parts where id = $1', [part!.id])).toEqual([{ quantity: part!.quantity - 3 }]);
+  await waitForEmptyOutbox(first);
+  await waitForLocal(second, 'the server quantity in the second tab', 'select quantity = $2 and not pending as ok from parts where id = $1', [part!.id, part!.quantity - 3]);
+
+  const results = await serverRows<{ id: string; status: string }>('select id::text, status from mutation_results where id = any($1::uuid[]) order by id', [ids]);
+  expect(results.map((r) => r.status)).toEqual(['applied', 'applied']);
+  expect(await serverRows('select quantity from parts where id = $1', [part!.id])).toEqual([{ quantity: part!.quantity - 3 }]);
+  // Each command was posted in exactly one request: one uploader.
+  for (const id of ids) expect(posted.filter((p) => p === id)).toHaveLength(1);
+  expect(errors).toEqual([]);
+});
