@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, type BrowserContext, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
 import pg from 'pg';
 
 export const DEMO_PASSWORD = 'demo';
@@ -105,4 +105,20 @@ export async function serverRows<T>(sql: string, params: unknown[] = []): Promis
 export async function closeServerDb(): Promise<void> {
   await pool?.end();
   pool = undefined;
+}
+
+// ---- another person, straight through the API ------------------------------------------------
+
+/** Signs `username` in on a tablet of its own and runs one command through POST /api/mutations. */
+export async function runAs(request: APIRequestContext, username: string, name: string, args: unknown): Promise<{ status: string; message?: string }> {
+  const deviceId = crypto.randomUUID();
+  const login = await request.post('/api/auth/login', { data: { username, password: DEMO_PASSWORD, device: { id: deviceId, name: `e2e ${username}` } } });
+  expect(login.status(), await login.text()).toBe(200);
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const response = await request.post('/api/mutations', {
+    headers: { authorization: `Bearer ${accessToken}` },
+    data: { deviceId, commands: [{ mutationId: crypto.randomUUID(), name, args, clientTime: new Date().toISOString() }] },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+  return ((await response.json()) as { results: { status: string; message?: string }[] }).results[0]!;
 }

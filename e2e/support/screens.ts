@@ -1,0 +1,45 @@
+/**
+ * The screens as a person uses them (labels and roles, in English): the steps the end-to-end
+ * tests take on the parts and tasks screens.
+ */
+import type { BrowserContext, Page } from '@playwright/test';
+
+/** The tests read English labels (the demo technician's account is in Spanish). */
+export async function inEnglish(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('cimco.language', 'en'));
+}
+
+export function partRow(page: Page, partNumber: string) {
+  return page.locator(`[data-testid="part-row"][data-part-number="${partNumber}"]`);
+}
+
+export async function openParts(page: Page, search: string): Promise<void> {
+  await page.getByRole('link', { name: 'Parts' }).click();
+  await page.getByLabel('Search parts').fill(search);
+}
+
+export async function useStock(page: Page, partNumber: string, quantity: number): Promise<void> {
+  await openParts(page, partNumber);
+  await partRow(page, partNumber).click();
+  await page.getByRole('button', { name: 'Use', exact: true }).click();
+  await page.getByLabel('Quantity used').fill(String(quantity));
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.keyboard.press('Escape');
+}
+
+export async function createTask(page: Page, title: string): Promise<void> {
+  await page.getByRole('link', { name: 'Tasks' }).click();
+  await page.getByRole('button', { name: 'New task' }).click();
+  await page.getByLabel('Title').fill(title);
+  await page.getByRole('button', { name: 'Create task' }).click();
+}
+
+export async function completeTask(page: Page, taskId: string, fix: string): Promise<void> {
+  await page.getByRole('link', { name: 'Tasks' }).click();
+  await page.locator(`[data-testid="task-row"][data-task-id="${taskId}"]`).click();
+  await page.getByRole('button', { name: 'Complete', exact: true }).click();
+  await page.getByLabel('Problem').fill('Hydraulic hose leaking at the fitting');
+  await page.getByLabel('Fix', { exact: true }).fill(fix);
+  await page.getByLabel('Lock-out/tag-out confirmed').check();
+  await page.getByRole('button', { name: 'Complete task' }).click();
+}
