@@ -1,0 +1,29 @@
+import type { TaskStatus } from '@cimco/contract';
+import { useTranslation } from 'react-i18next';
+import { priorityKey } from './task-model.ts';
+
+/** Priority 1 (low) … 4 (critical), coloured by urgency; the word is always there, not only the colour. */
+export function PriorityBadge({ priority }: { priority: number }) {
+  const { t } = useTranslation();
+  const key = priorityKey(priority);
+  return (
+    <span className={`badge priority-badge priority-${key}`} data-priority={priority}>
+      {t(`tasks.priorities.${key}`)}
+    </span>
+  );
+}
+
+export function StatusBadge({ status }: { status: TaskStatus }) {
+  const { t } = useTranslation();
+  return <span className={`badge task-status-badge task-status-${status}`}>{t(`tasks.status.${status}`, { defaultValue: status })}</span>;
+}
+
+/** The change is on this tablet and not yet accepted by the server. */
+export function PendingMarker() {
+  const { t } = useTranslation();
+  return (
+    <span className="badge pending-badge" title={t('tasks.pendingHint')} data-testid="pending-marker">
+      {t('tasks.pending')}
+    </span>
+  );
+}

@@ -1,0 +1,564 @@
+import type { TaskCategory, TaskStatus } from '@cimco/contract';
+import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { v7 as uuidv7 } from 'uuid';
+import { useDatabase } from '../../db/react.ts';
+import { recordCommand } from '../../outbox/record-command.ts';
+import type { LocalSession } from '../../session/local-session.ts';
+import { Dialog, useFocusInside } from './Dialog.tsx';
+import { EquipmentPicker, machineLabel } from './EquipmentPicker.tsx';
+import { CategoryOptions, Field, FormError, PriorityOptions } from './fields.tsx';
+import type { AssignableUser, MachineOption } from './reference-data.ts';
+import {
+  TASK_TRANSITIONS,
+  canAssignTasks,
+  canWorkTasks,
+  formErrorsOf,
+  formatDate,
+  formatDateTime,
+  isOverdue,
+  type FormErrors,
+  type TaskRow,
+} from './task-model.ts';
+import { PendingMarker, PriorityBadge, StatusBadge } from './TaskBadges.tsx';
+
+type Mode = 'view' | 'edit' | 'complete' | 'cancel';
+
+/** Ctrl+Enter (or ⌘+Enter) in a text area submits its form; plain Enter makes a new line. */
+function submitOnCtrlEnter(event: KeyboardEvent<HTMLTextAreaElement>) {
+  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    event.currentTarget.form?.requestSubmit();
+  }
+}
+
+/**
+ * One task: its details, the status changes the state machine allows from where it is, editing
+ * its fields (task.update with the values the edit started from), assigning (supervisors), and
+ * completing with problem, cause, fix and lock-out/tag-out.
+ */
+export function TaskDetailDialog({
+  task,
+  session,
+  machines,
+  users,
+  onClose,
+}: {
+  /** The task as the list has it (live); undefined while it loads or if it is gone. */
+  task: TaskRow | undefined;
+  session: LocalSession;
+  machines: readonly MachineOption[];
+  users: readonly AssignableUser[];
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const [mode, setMode] = useState<Mode>('view');
+
+  return (
+    <Dialog
+      label={t('tasks.detailLabel')}
+      heading={task ? task.title : t('common.loading')}
+      onClose={onClose}
+      className="task-dialog"
+      testId="task-detail"
+    >
+      {!task ? (
+        <p>{t('common.loading')}</p>
+      ) : mode === 'edit' ? (
+        <EditTaskForm task={task} machines={machines} onDone={() => setMode('view')} />
+      ) : mode === 'complete' ? (
+        <CompleteTaskForm task={task} onDone={() => setMode('view')} />
+      ) : mode === 'cancel' ? (
+        <CancelTaskForm task={task} onDone={() => setMode('view')} />
+      ) : (
+        <TaskView task={task} session={session} users={users} onMode={setMode} />
+      )}
+    </Dialog>
+  );
+}
+
+/** The button for moving a task to each status: always the same name for the same target. */
+const STATUS_ACTIONS: { to: TaskStatus; key: 'start' | 'hold' | 'reopen' | 'complete' | 'cancel' }[] = [
+  { to: 'in_progress', key: 'start' },
+  { to: 'done', key: 'complete' },
+  { to: 'on_hold', key: 'hold' },
+  { to: 'open', key: 'reopen' },
+  { to: 'cancelled', key: 'cancel' },
+];
+
+function TaskView({ task, session, users, onMode }: { task: TaskRow; session: LocalSession; users: readonly AssignableUser[]; onMode: (mode: Mode) => void }) {
+  const { t, i18n } = useTranslation();
+  const db = useDatabase();
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  const canWork = canWorkTasks(session.role);
+  const overdue = isOverdue(task);
+  // Back from a form: focus returns to the task's actions.
+  const ref = useRef<HTMLDivElement>(null);
+  useFocusInside(ref);
+
+  async function setStatus(status: Exclude<TaskStatus, 'done'>) {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await recordCommand(db, 'task.setStatus', { id: task.id, status });
+    } catch (caught) {
+      setError(formErrorsOf(caught, t).form);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const allowed = TASK_TRANSITIONS[task.status];
+  return (
+    <div ref={ref} className="task-view" data-status={task.status} data-task-id={task.id}>
+      <div className="task-badges">
+        <PriorityBadge priority={task.priority} />
+        <StatusBadge status={task.status} />
+        {task.pending && <PendingMarker />}
+      </div>
+      <dl className="task-facts">
+        <div>
+          <dt>{t('tasks.fields.equipment')}</dt>
+          <dd>{task.equipment_id ? machineLabel({ tag: task.equipment_tag, name: task.equipment_name }) : t('tasks.noEquipment')}</dd>
+        </div>
+        <div>
+          <dt>{t('tasks.fields.category')}</dt>
+          <dd>{t(`tasks.categories.${task.category}`, { defaultValue: task.category })}</dd>
+        </div>
+        <div>
+          <dt>{t('tasks.fields.dueDate')}</dt>
+          <dd className={overdue ? 'overdue' : undefined}>
+            {task.due_date ? formatDate(task.due_date, i18n.language) : t('tasks.noDueDate')}
+            {overdue && ` · ${t('tasks.overdue')}`}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('tasks.fields.assignee')}</dt>
+          <dd>{task.assignee_name ?? t('tasks.unassigned')}</dd>
+        </div>
+      </dl>
+      {task.description && <p className="task-description">{task.description}</p>}
+
+      {task.status === 'done' && (
+        <section className="task-resolution" aria-label={t('tasks.resolution')}>
+          <h3>{t('tasks.resolution')}</h3>
+          {task.knowledge_problem && (
+            <p>
+              <strong>{t('tasks.complete.problem')}:</strong> {task.knowledge_problem}
+            </p>
+          )}
+          {task.knowledge_cause && (
+            <p>
+              <strong>{t('tasks.complete.cause')}:</strong> {task.knowledge_cause}
+            </p>
+          )}
+          <p>
+            <strong>{t('tasks.complete.fix')}:</strong> {task.resolution ?? '—'}
+          </p>
+          <p className="muted">
+            {task.completed_at && t('tasks.completedAt', { date: formatDateTime(task.completed_at, i18n.language) })}
+            {task.completed_by_name && ` · ${task.completed_by_name}`}
+            {task.loto_confirmed && ` · ${t('tasks.lotoDone')}`}
+          </p>
+        </section>
+      )}
+      {task.status === 'cancelled' && (
+        <section className="task-resolution">
+          <h3>{t('tasks.cancelledTitle')}</h3>
+          <p>{task.cancelled_reason || t('tasks.noReason')}</p>
+        </section>
+      )}
+
+      <FormError message={error} />
+      {canWork ? (
+        <div className="task-actions">
+          {STATUS_ACTIONS.filter((action) => allowed.includes(action.to)).map((action) => (
+            <button
+              key={action.key}
+              type="button"
+              className={action.key === 'cancel' ? 'danger' : action.key === 'complete' ? 'primary' : 'secondary'}
+              disabled={busy}
+              onClick={() => {
+                if (action.to === 'done') onMode('complete');
+                else if (action.to === 'cancelled') onMode('cancel');
+                else void setStatus(action.to);
+              }}
+            >
+              {t(`tasks.actions.${action.key}`)}
+            </button>
+          ))}
+          <button type="button" className="secondary" onClick={() => onMode('edit')}>
+            {t('tasks.actions.edit')}
+          </button>
+        </div>
+      ) : (
+        <p className="muted">{t('tasks.readOnly')}</p>
+      )}
+      {canAssignTasks(session.role) && <AssignForm task={task} users={users} />}
+    </div>
+  );
+}
+
+function AssignForm({ task, users }: { task: TaskRow; users: readonly AssignableUser[] }) {
+  const { t } = useTranslation();
+  const db = useDatabase();
+  const [assigneeId, setAssigneeId] = useState(task.assignee_id ?? '');
+  const [error, setError] = useState<string | undefined>();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setError(undefined);
+    try {
+      await recordCommand(db, 'task.assign', { id: task.id, assigneeId: assigneeId || null });
+    } catch (caught) {
+      setError(formErrorsOf(caught, t).form);
+    }
+  }
+
+  return (
+    <form className="assign-form" onSubmit={(event) => void submit(event)}>
+      <Field label={t('tasks.fields.assignee')}>
+        {({ id }) => (
+          <select id={id} value={assigneeId} onChange={(event) => setAssigneeId(event.target.value)}>
+            <option value="">{t('tasks.unassigned')}</option>
+            {users.map((user) => (
+              <option key={user.id} value={user.id}>
+                {user.display_name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <button type="submit" className="secondary" disabled={assigneeId === (task.assignee_id ?? '')}>
+        {t('tasks.actions.assign')}
+      </button>
+      <FormError message={error} />
+    </form>
+  );
+}
+
+/** The task's editable fields as the contract names them. */
+interface TaskFields {
+  title: string;
+  description: string | null;
+  priority: number;
+  category: TaskCategory;
+  dueDate: string | null;
+  equipmentId: string | null;
+}
+
+function fieldsOf(task: TaskRow): TaskFields {
+  return {
+    title: task.title,
+    description: task.description,
+    priority: task.priority,
+    category: task.category,
+    dueDate: task.due_date,
+    equipmentId: task.equipment_id,
+  };
+}
+
+/**
+ * Edits send only the fields changed, each with the value it had when the edit began (`base`), so
+ * the server can merge this with someone else's edit of other fields.
+ */
+function EditTaskForm({ task, machines, onDone }: { task: TaskRow; machines: readonly MachineOption[]; onDone: () => void }) {
+  const { t } = useTranslation();
+  const db = useDatabase();
+  const ref = useRef<HTMLFormElement>(null);
+  useFocusInside(ref);
+  // The values the edit starts from: kept as they were when the form opened.
+  const [base] = useState(() => fieldsOf(task));
+  const [baseLabel] = useState(() => (task.equipment_id ? machineLabel({ tag: task.equipment_tag, name: task.equipment_name }) : ''));
+  const [draft, setDraft] = useState<TaskFields>(base);
+  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (busy) return;
+    const normalised: TaskFields = {
+      ...draft,
+      title: draft.title.trim(),
+      description: draft.description?.trim() || null,
+      dueDate: draft.dueDate || null,
+    };
+    if (!normalised.title) {
+      setErrors({ fields: { title: t('tasks.errors.titleRequired') } });
+      return;
+    }
+    const changed = (Object.keys(normalised) as (keyof TaskFields)[]).filter((field) => normalised[field] !== base[field]);
+    if (changed.length === 0) {
+      onDone();
+      return;
+    }
+    setBusy(true);
+    try {
+      await recordCommand(db, 'task.update', {
+        id: task.id,
+        changes: Object.fromEntries(changed.map((field) => [field, normalised[field]])),
+        base: Object.fromEntries(changed.map((field) => [field, base[field]])),
+      });
+      onDone();
+    } catch (caught) {
+      setErrors(formErrorsOf(caught, t));
+      setBusy(false);
+    }
+  }
+
+  const set = <K extends keyof TaskFields>(field: K, value: TaskFields[K]) => setDraft((d) => ({ ...d, [field]: value }));
+  return (
+    <form ref={ref} className="task-form" onSubmit={(event) => void submit(event)} noValidate aria-label={t('tasks.editTitle')}>
+      <h3>{t('tasks.editTitle')}</h3>
+      <Field label={t('tasks.fields.title')} error={errors.fields.title}>
+        {({ id, describedBy }) => (
+          <input
+            id={id}
+            data-autofocus
+            maxLength={200}
+            value={draft.title}
+            aria-invalid={errors.fields.title ? true : undefined}
+            aria-describedby={describedBy}
+            onChange={(event) => set('title', event.target.value)}
+          />
+        )}
+      </Field>
+      <Field label={t('tasks.fields.description')} error={errors.fields.description}>
+        {({ id, describedBy }) => (
+          <textarea
+            id={id}
+            rows={3}
+            maxLength={4000}
+            value={draft.description ?? ''}
+            aria-describedby={describedBy}
+            onKeyDown={submitOnCtrlEnter}
+            onChange={(event) => set('description', event.target.value)}
+          />
+        )}
+      </Field>
+      <div className="field-row">
+        <Field label={t('tasks.fields.priority')} error={errors.fields.priority}>
+          {({ id, describedBy }) => (
+            <select id={id} value={draft.priority} aria-describedby={describedBy} onChange={(event) => set('priority', Number(event.target.value))}>
+              <PriorityOptions />
+            </select>
+          )}
+        </Field>
+        <Field label={t('tasks.fields.category')} error={errors.fields.category}>
+          {({ id, describedBy }) => (
+            <select id={id} value={draft.category} aria-describedby={describedBy} onChange={(event) => set('category', event.target.value as TaskCategory)}>
+              <CategoryOptions />
+            </select>
+          )}
+        </Field>
+      </div>
+      <div className="field-row">
+        <Field label={t('tasks.fields.equipment')} error={errors.fields.equipmentId}>
+          {({ id, errorId }) => (
+            <EquipmentPicker
+              id={id}
+              machines={machines}
+              value={draft.equipmentId}
+              selectedLabel={baseLabel}
+              onChange={(machine) => set('equipmentId', machine?.id ?? null)}
+              error={errors.fields.equipmentId}
+              errorId={errorId}
+            />
+          )}
+        </Field>
+        <Field label={t('tasks.fields.dueDate')} error={errors.fields.dueDate}>
+          {({ id, describedBy }) => (
+            <input id={id} type="date" value={draft.dueDate ?? ''} aria-describedby={describedBy} onChange={(event) => set('dueDate', event.target.value || null)} />
+          )}
+        </Field>
+      </div>
+      <FormError message={errors.form} />
+      <div className="form-actions">
+        <button type="submit" className="primary" disabled={busy}>
+          {t('tasks.save')}
+        </button>
+        <button type="button" className="secondary" onClick={onDone}>
+          {t('tasks.back')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * Completing asks what was wrong, why, and how it was fixed (that becomes a knowledge entry for
+ * the next person), and lock-out/tag-out confirmation, which work on a machine requires.
+ */
+function CompleteTaskForm({ task, onDone }: { task: TaskRow; onDone: () => void }) {
+  const { t } = useTranslation();
+  const db = useDatabase();
+  const ref = useRef<HTMLFormElement>(null);
+  useFocusInside(ref);
+  const [problem, setProblem] = useState('');
+  const [cause, setCause] = useState('');
+  const [fix, setFix] = useState('');
+  const [loto, setLoto] = useState(false);
+  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const [busy, setBusy] = useState(false);
+  const needsLoto = !!task.equipment_id;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (busy) return;
+    const fields: Record<string, string> = {};
+    if (!problem.trim()) fields.problem = t('tasks.errors.problemRequired');
+    if (!fix.trim()) fields.fix = t('tasks.errors.fixRequired');
+    if (needsLoto && !loto) fields.lotoConfirmed = t('tasks.errors.lotoRequired');
+    if (Object.keys(fields).length > 0) {
+      setErrors({ fields });
+      return;
+    }
+    setBusy(true);
+    try {
+      await recordCommand(db, 'task.complete', {
+        id: task.id,
+        knowledgeId: uuidv7(),
+        problem: problem.trim(),
+        cause: cause.trim() || null,
+        fix: fix.trim(),
+        lotoConfirmed: loto,
+      });
+      onDone();
+    } catch (caught) {
+      setErrors(formErrorsOf(caught, t));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form ref={ref} className="task-form complete-form" onSubmit={(event) => void submit(event)} noValidate aria-label={t('tasks.complete.title')}>
+      <h3>{t('tasks.complete.title')}</h3>
+      <Field label={t('tasks.complete.problem')} error={errors.fields.problem}>
+        {({ id, describedBy }) => (
+          <textarea
+            id={id}
+            data-autofocus
+            rows={2}
+            maxLength={2000}
+            value={problem}
+            aria-invalid={errors.fields.problem ? true : undefined}
+            aria-describedby={describedBy}
+            onKeyDown={submitOnCtrlEnter}
+            onChange={(event) => setProblem(event.target.value)}
+          />
+        )}
+      </Field>
+      <Field label={t('tasks.complete.cause')} error={errors.fields.cause}>
+        {({ id, describedBy }) => (
+          <textarea id={id} rows={2} maxLength={2000} value={cause} aria-describedby={describedBy} onKeyDown={submitOnCtrlEnter} onChange={(event) => setCause(event.target.value)} />
+        )}
+      </Field>
+      <Field label={t('tasks.complete.fix')} error={errors.fields.fix}>
+        {({ id, describedBy }) => (
+          <textarea
+            id={id}
+            rows={3}
+            maxLength={4000}
+            value={fix}
+            aria-invalid={errors.fields.fix ? true : undefined}
+            aria-describedby={describedBy}
+            onKeyDown={submitOnCtrlEnter}
+            onChange={(event) => setFix(event.target.value)}
+          />
+        )}
+      </Field>
+      <LotoCheckbox checked={loto} onChange={setLoto} error={errors.fields.lotoConfirmed} required={needsLoto} />
+      <FormError message={errors.form} />
+      <div className="form-actions">
+        <button type="submit" className="primary" disabled={busy}>
+          {t('tasks.complete.submit')}
+        </button>
+        <button type="button" className="secondary" onClick={onDone}>
+          {t('tasks.back')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function LotoCheckbox({ checked, onChange, error, required }: { checked: boolean; onChange: (checked: boolean) => void; error?: string; required: boolean }) {
+  const { t } = useTranslation();
+  const id = useId();
+  return (
+    <div className={`field checkbox-field ${error ? 'field-invalid' : ''}`}>
+      <label htmlFor={id} className="checkbox-label">
+        <input
+          id={id}
+          type="checkbox"
+          checked={checked}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={`${id}-hint${error ? ` ${id}-error` : ''}`}
+          onChange={(event) => onChange(event.target.checked)}
+        />
+        <span>{t('tasks.complete.loto')}</span>
+      </label>
+      <p id={`${id}-hint`} className="field-hint">
+        {required ? t('tasks.complete.lotoHintMachine') : t('tasks.complete.lotoHint')}
+      </p>
+      {error && (
+        <p id={`${id}-error`} className="field-error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function CancelTaskForm({ task, onDone }: { task: TaskRow; onDone: () => void }) {
+  const { t } = useTranslation();
+  const db = useDatabase();
+  const ref = useRef<HTMLFormElement>(null);
+  useFocusInside(ref);
+  const [reason, setReason] = useState('');
+  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    try {
+      await recordCommand(db, 'task.setStatus', { id: task.id, status: 'cancelled', reason: reason.trim() || null });
+      onDone();
+    } catch (caught) {
+      setErrors(formErrorsOf(caught, t));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form ref={ref} className="task-form" onSubmit={(event) => void submit(event)} noValidate aria-label={t('tasks.cancelForm.title')}>
+      <h3>{t('tasks.cancelForm.title')}</h3>
+      <Field label={t('tasks.cancelForm.reason')} error={errors.fields.reason}>
+        {({ id, describedBy }) => (
+          <textarea
+            id={id}
+            data-autofocus
+            rows={2}
+            maxLength={1000}
+            value={reason}
+            aria-describedby={describedBy}
+            onKeyDown={submitOnCtrlEnter}
+            onChange={(event) => setReason(event.target.value)}
+          />
+        )}
+      </Field>
+      <FormError message={errors.form} />
+      <div className="form-actions">
+        <button type="submit" className="danger" disabled={busy}>
+          {t('tasks.cancelForm.confirm')}
+        </button>
+        <button type="button" className="secondary" onClick={onDone}>
+          {t('tasks.back')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
