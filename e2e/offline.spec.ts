@@ -16,7 +16,7 @@ import {
   waitForInitialSync,
   waitForLocal,
 } from './support/tablet.ts';
-import { completeTask, createTask, inEnglish, openParts, partRow, useStock } from './support/screens.ts';
+import { completeTask, createTask, inEnglish, openParts, partRow, SHOWN, useStock } from './support/screens.ts';
 
 // A shift without signal: the app starts from its cache with its data, work done offline shows at
 // once and survives reloads, and when the Wi-Fi comes back each change reaches the server exactly
@@ -48,15 +48,16 @@ test('offline: the app starts from its cache with its data; stock, a new task an
   await expect(page.getByTestId('part-row').first()).toBeVisible(APP_READY);
 
   await useStock(page, part!.part_number, 2);
-  await expect(partRow(page, part!.part_number).getByTestId('part-quantity')).toContainText(String(part!.quantity - 2));
+  await expect(partRow(page, part!.part_number).getByTestId('part-quantity')).toContainText(String(part!.quantity - 2), SHOWN);
   await createTask(page, title);
-  await expect(page.getByTestId('task-row').filter({ hasText: title })).toBeVisible();
+  await expect(page.getByTestId('task-row').filter({ hasText: title })).toBeVisible(SHOWN);
   await completeTask(page, task!.id, fix);
-  await expect(page.locator(`[data-testid="task-row"][data-task-id="${task!.id}"]`)).toHaveCount(0); // done tasks leave the open list
+  // Done tasks leave the list of open work.
+  await expect(page.locator(`[data-testid="task-row"][data-task-id="${task!.id}"]`)).toHaveCount(0, SHOWN);
   expect((await local<{ status: string }>(page, 'select status from tasks where id = $1', [task!.id]))[0]?.status).toBe('done');
 
   expect(await outboxNames(page)).toEqual(['stock.adjust', 'task.create', 'task.complete']);
-  await expect(page.getByTestId('sync-bar')).toHaveAttribute('data-pending', '3');
+  await expect(page.getByTestId('sync-bar')).toHaveAttribute('data-pending', '3', SHOWN);
 
   // Reloaded offline, everything is still there.
   await page.reload();
@@ -67,7 +68,7 @@ test('offline: the app starts from its cache with its data; stock, a new task an
 
   await goOnline(context);
   await waitForEmptyOutbox(page);
-  await expect(page.getByTestId('sync-bar')).toHaveAttribute('data-pending', '0');
+  await expect(page.getByTestId('sync-bar')).toHaveAttribute('data-pending', '0', SHOWN);
 
   // Each change exactly once on the server.
   expect(await serverRows('select quantity from parts where id = $1', [part!.id])).toEqual([{ quantity: part!.quantity - 2 }]);
@@ -79,7 +80,7 @@ test('offline: the app starts from its cache with its data; stock, a new task an
 
   // The screen shows the server's values: the quantity counted once, nothing pending.
   await waitForLocal(page, 'the server quantity', 'select quantity = $2 and not pending as ok from parts where id = $1', [part!.id, part!.quantity - 2]);
-  await expect(partRow(page, part!.part_number).getByTestId('part-quantity')).toContainText(String(part!.quantity - 2));
+  await expect(partRow(page, part!.part_number).getByTestId('part-quantity')).toContainText(String(part!.quantity - 2), SHOWN);
 });
 
 test('closed and opened again with the same storage, offline, the app starts with its data', async ({ playwright, launchOptions, baseURL }) => {

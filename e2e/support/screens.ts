@@ -2,7 +2,10 @@
  * The screens as a person uses them (labels and roles, in English): the steps the end-to-end
  * tests take on the parts and tasks screens.
  */
-import type { BrowserContext, Page } from '@playwright/test';
+import { expect, type BrowserContext, type Page } from '@playwright/test';
+
+/** A change shows at once; on a busy two-core machine "at once" can still take seconds. */
+export const SHOWN = { timeout: 30_000 };
 
 /** The tests read English labels (the demo technician's account is in Spanish). */
 export async function inEnglish(context: BrowserContext): Promise<void> {
@@ -24,22 +27,28 @@ export async function useStock(page: Page, partNumber: string, quantity: number)
   await page.getByRole('button', { name: 'Use', exact: true }).click();
   await page.getByLabel('Quantity used').fill(String(quantity));
   await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByTestId('stock-saved')).not.toBeEmpty(SHOWN);
   await page.keyboard.press('Escape');
 }
 
 export async function createTask(page: Page, title: string): Promise<void> {
   await page.getByRole('link', { name: 'Tasks' }).click();
-  await page.getByRole('button', { name: 'New task' }).click();
-  await page.getByLabel('Title').fill(title);
-  await page.getByRole('button', { name: 'Create task' }).click();
+  await page.getByRole('button', { name: 'New task', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'New task' });
+  await dialog.getByLabel('Title', { exact: true }).fill(title);
+  await dialog.getByRole('button', { name: 'Create task', exact: true }).click();
+  await expect(dialog).toHaveCount(0, SHOWN);
 }
 
 export async function completeTask(page: Page, taskId: string, fix: string): Promise<void> {
   await page.getByRole('link', { name: 'Tasks' }).click();
   await page.locator(`[data-testid="task-row"][data-task-id="${taskId}"]`).click();
-  await page.getByRole('button', { name: 'Complete', exact: true }).click();
-  await page.getByLabel('Problem').fill('Hydraulic hose leaking at the fitting');
-  await page.getByLabel('Fix', { exact: true }).fill(fix);
-  await page.getByLabel('Lock-out/tag-out confirmed').check();
-  await page.getByRole('button', { name: 'Complete task' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Task details' });
+  await dialog.getByRole('button', { name: 'Complete', exact: true }).click();
+  await dialog.getByLabel('Problem', { exact: true }).fill('Hydraulic hose leaking at the fitting');
+  await dialog.getByLabel('Fix', { exact: true }).fill(fix);
+  await dialog.getByLabel('Lock-out/tag-out confirmed').check();
+  await dialog.getByRole('button', { name: 'Complete task', exact: true }).click();
+  await expect(dialog.getByRole('button', { name: 'Complete task', exact: true })).toHaveCount(0, SHOWN);
+  if (await dialog.count()) await page.keyboard.press('Escape');
 }
