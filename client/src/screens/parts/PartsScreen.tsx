@@ -1,6 +1,145 @@
+import { useLiveQuery } from '@electric-sql/pglite-react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { LocalSession } from '../../session/local-session.ts';
+import { PartDetail } from './PartDetail.tsx';
+import { PartsList } from './PartsList.tsx';
+import { CATEGORIES_SQL, LOCATIONS_SQL, NO_FILTERS, PART_SORTS, partsListQuery, type PartFilters, type PartSort } from './parts-query.ts';
+import './parts.css';
 
-/** Placeholder until the parts screen lands. */
-export function PartsScreen(_props: { session: LocalSession }) {
-  return <section className="screen">Parts</section>;
+/** How long typing may pause before the list follows (short: it should feel instant). */
+const SEARCH_DELAY_MS = 120;
+
+/**
+ * Parts inventory: a windowed, virtualised list of every part (fast with 50,000), instant search,
+ * filters and sort; tapping a part opens its panel with stock actions, bin move and history.
+ */
+export function PartsScreen({ session }: { session: LocalSession }) {
+  const { t } = useTranslation();
+  const ids = useId();
+  const [filters, setFilters] = useState<PartFilters>(NO_FILTERS);
+  const [searchText, setSearchText] = useState('');
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const listRef = useRef<HTMLDivElement>(null);
+
+  // The list follows the search box after a short pause in typing.
+  useEffect(() => {
+    if (searchText === filters.search) return;
+    const timer = window.setTimeout(() => setFilters((f) => ({ ...f, search: searchText })), SEARCH_DELAY_MS);
+    return () => window.clearTimeout(timer);
+  }, [searchText, filters.search]);
+
+  const categories = useLiveQuery<{ value: string }>(CATEGORIES_SQL, [])?.rows;
+  const locations = useLiveQuery<{ value: string }>(LOCATIONS_SQL, [])?.rows;
+  const query = useMemo(() => partsListQuery(filters), [filters]);
+  const update = (change: Partial<PartFilters>) => setFilters((f) => ({ ...f, ...change }));
+  const filtered =
+    filters.search !== '' || filters.category !== '' || filters.location !== '' || filters.lowStockOnly || filters.highWearOnly;
+
+  const closeDetail = useCallback(() => {
+    const closedId = selectedId;
+    setSelectedId(null);
+    // Back to the row that was opened (if it is still on screen), else to the search box.
+    window.requestAnimationFrame(() => {
+      const row = closedId ? listRef.current?.querySelector<HTMLElement>(`[data-part-id="${closedId}"]`) : null;
+      (row ?? searchRef.current)?.focus();
+    });
+  }, [selectedId]);
+
+  return (
+    <section className="screen parts-screen" aria-labelledby={`${ids}-title`}>
+      <h2 id={`${ids}-title`} className="visually-hidden">
+        {t('parts.title')}
+      </h2>
+      <div className="parts-toolbar" role="search">
+        <div className="parts-field parts-search">
+          <label htmlFor={`${ids}-search`}>{t('parts.search')}</label>
+          <input
+            id={`${ids}-search`}
+            ref={searchRef}
+            type="search"
+            value={searchText}
+            placeholder={t('parts.searchPlaceholder')}
+            autoComplete="off"
+            spellCheck={false}
+            enterKeyHint="search"
+            onChange={(event) => setSearchText(event.target.value)}
+            onKeyDown={(event) => {
+              if (event.key === 'Enter') {
+                // Search now, without waiting for the pause.
+                update({ search: searchText });
+              } else if (event.key === 'Escape' && searchText !== '') {
+                setSearchText('');
+                update({ search: '' });
+              }
+            }}
+          />
+        </div>
+        <div className="parts-field">
+          <label htmlFor={`${ids}-category`}>{t('parts.category')}</label>
+          <select id={`${ids}-category`} value={filters.category} onChange={(event) => update({ category: event.target.value })}>
+            <option value="">{t('parts.allCategories')}</option>
+            {categories?.map(({ value }) => (
+              <option key={value} value={value}>
+                {value}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="parts-field">
+          <label htmlFor={`${ids}-location`}>{t('parts.location')}</label>
+          <select id={`${ids}-location`} value={filters.location} onChange={(event) => update({ location: event.target.value })}>
+            <option value="">{t('parts.allLocations')}</option>
+            {locations?.map(({ value }) => (
+              <option key={value} value={value}>
+                {value}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="parts-field">
+          <label htmlFor={`${ids}-sort`}>{t('parts.sortBy')}</label>
+          <select id={`${ids}-sort`} value={filters.sort} onChange={(event) => update({ sort: event.target.value as PartSort })}>
+            {PART_SORTS.map((sort) => (
+              <option key={sort} value={sort}>
+                {t(`parts.sort.${sort}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <label className="parts-check">
+          <input type="checkbox" checked={filters.lowStockOnly} onChange={(event) => update({ lowStockOnly: event.target.checked })} />
+          {t('parts.lowStockOnly')}
+        </label>
+        <label className="parts-check">
+          <input type="checkbox" checked={filters.highWearOnly} onChange={(event) => update({ highWearOnly: event.target.checked })} />
+          {t('parts.highWearOnly')}
+        </label>
+        {filtered && (
+          <button
+            type="button"
+            className="secondary parts-clear"
+            onClick={() => {
+              setSearchText('');
+              setFilters({ ...NO_FILTERS, sort: filters.sort });
+            }}
+          >
+            {t('parts.clearFilters')}
+          </button>
+        )}
+      </div>
+      <PartsList
+        ref={listRef}
+        sql={query.sql}
+        params={query.params}
+        filtered={filtered}
+        selectedId={selectedId}
+        onOpen={setSelectedId}
+      />
+      {selectedId && (
+        <PartDetail key={selectedId} partId={selectedId} session={session} locations={locations?.map((l) => l.value) ?? []} onClose={closeDetail} />
+      )}
+    </section>
+  );
 }
