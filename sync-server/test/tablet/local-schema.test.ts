@@ -35,11 +35,9 @@ describe('the local synced tables', () => {
 describe('the overlay views', () => {
   let pg: PGlite;
   const partId = uuidv7();
-  let seq = 0;
 
   async function pending(table: string, rowId: string, op: 'insert' | 'set' | 'add', data: Record<string, unknown>): Promise<string> {
     const mutationId = uuidv7();
-    seq += 1;
     await pg.query(`insert into outbox (mutation_id, name, args, user_id, client_time) values ($1, 'test', '{}', $2, now())`, [mutationId, uuidv7()]);
     await pg.query(`insert into outbox_effects (mutation_id, seq, table_name, row_id, op, data) values ($1, (select seq from outbox where mutation_id = $1), $2, $3, $4, $5)`, [
       mutationId, table, rowId, op, JSON.stringify(data),
