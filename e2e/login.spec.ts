@@ -3,7 +3,7 @@ import { apiErrorSchema, sessionSchema, userSchema, type Session } from '@cimco/
 import { inEnglish } from './support/screens.ts';
 import { APP_READY } from './support/tablet.ts';
 
-test.describe.configure({ timeout: 180_000 });
+test.describe.configure({ timeout: 600_000 });
 test.beforeEach(async ({ context }) => {
   await inEnglish(context);
 });

@@ -22,7 +22,7 @@ import { completeTask, createTask, inEnglish, openParts, partRow, SHOWN, useStoc
 // once and survives reloads, and when the Wi-Fi comes back each change reaches the server exactly
 // once and the screen shows the server's values.
 
-test.describe.configure({ timeout: 300_000 });
+test.describe.configure({ timeout: 600_000 });
 test.afterAll(closeServerDb);
 test.beforeEach(async ({ context }) => {
   await inEnglish(context);

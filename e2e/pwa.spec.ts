@@ -23,7 +23,7 @@ interface BrowserGlobals {
 
 // The first visit downloads and starts PGlite (initdb included) before the app shows: on a busy
 // two-core machine that has taken up to a minute (the timeouts are generous, the tests fast when idle).
-test.describe.configure({ timeout: 300_000 });
+test.describe.configure({ timeout: 600_000 });
 const APP_READY = { timeout: 150_000 };
 
 function loginForm(page: Page) {

@@ -5,7 +5,7 @@ import { local, signIn, waitForLocal } from './support/tablet.ts';
 // A server restart while a tablet is live: the tablet keeps its place in every shape (handles and
 // offsets are kept in PostgreSQL) and continues without downloading anything again.
 
-test.describe.configure({ timeout: 240_000 });
+test.describe.configure({ timeout: 600_000 });
 
 const server = new OwnServer(3198);
 test.beforeAll(async () => {

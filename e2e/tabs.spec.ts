@@ -4,7 +4,7 @@ import { APP_READY, closeServerDb, isLeader, local, record, serverRows, signIn, 
 // Two tabs of one tablet: PGlite's worker elects one leader; the other tab's queries go to it.
 // Only the leader syncs and uploads, so every command reaches the server in exactly one request.
 
-test.describe.configure({ timeout: 180_000 });
+test.describe.configure({ timeout: 600_000 });
 test.afterAll(closeServerDb);
 
 test('two tabs share one database without errors, and only one uploads', async ({ context }) => {

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { inEnglish, useStock } from './support/screens.ts';
+import { inEnglish, SHOWN, useStock } from './support/screens.ts';
 import { closeServerDb, goOffline, goOnline, local, record, serverRows, signIn, waitForEmptyOutbox, waitForLocal } from './support/tablet.ts';
 
 // Two tablets, two people, both offline: both take the same part from stock and both edit the
 // same field of the same task. After reconnecting they agree, the stock reflects both movements,
 // and the value the later edit overwrote is in the supervisor's conflicts list.
 
-test.describe.configure({ timeout: 300_000 });
+test.describe.configure({ timeout: 600_000 });
 test.afterAll(closeServerDb);
 
 test('two tablets offline converge: both movements counted, the overwritten edit in the conflicts list', async ({ browser }) => {
@@ -67,7 +67,7 @@ test('two tablets offline converge: both movements counted, the overwritten edit
   await signIn(supervisor, 'supervisor');
   await supervisor.getByRole('link', { name: 'Conflicts' }).click();
   const row = supervisor.locator('[data-testid="conflict-row"][data-entity="tasks"][data-field="title"]').filter({ hasText: titleB });
-  await expect(row.getByTestId('conflict-overwritten')).toHaveText(titleA);
+  await expect(row.getByTestId('conflict-overwritten')).toHaveText(titleA, SHOWN);
   await expect(row.getByTestId('conflict-winning')).toHaveText(titleB);
 
   for (const context of contexts) await context.close();
