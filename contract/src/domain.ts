@@ -37,6 +37,19 @@ export type Priority = (typeof PRIORITIES)[number];
 export const TASK_STATUSES = ['open', 'in_progress', 'on_hold', 'done', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
+/**
+ * The task state machine, enforced by the server and followed by the tablet's buttons. `done` is
+ * reached only through task.complete (which asks how it was fixed); a done or cancelled task can
+ * be reopened.
+ */
+export const TASK_TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
+  open: ['in_progress', 'on_hold', 'cancelled', 'done'],
+  in_progress: ['open', 'on_hold', 'cancelled', 'done'],
+  on_hold: ['open', 'in_progress', 'cancelled', 'done'],
+  done: ['open'],
+  cancelled: ['open'],
+};
+
 export const TASK_CATEGORIES = [
   'general',
   'hydraulics',

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TASK_STATUSES, type CommandName, type MutationResult, type TaskStatus } from '@cimco/contract';
-import { TASK_TRANSITIONS } from '../../src/commands/handlers/tasks.ts';
+import { TASK_STATUSES, TASK_TRANSITIONS, type CommandName, type MutationResult, type TaskStatus } from '@cimco/contract';
 import { createRandom, type Random } from '../../src/seed/random.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { login, readJson, startTestServer } from '../support/server.ts';

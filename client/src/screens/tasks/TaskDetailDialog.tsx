@@ -1,4 +1,4 @@
-import type { TaskCategory, TaskStatus } from '@cimco/contract';
+import { TASK_TRANSITIONS, type TaskCategory, type TaskStatus } from '@cimco/contract';
 import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { v7 as uuidv7 } from 'uuid';
@@ -10,7 +10,6 @@ import { EquipmentPicker, machineLabel } from './EquipmentPicker.tsx';
 import { CategoryOptions, Field, FormError, PriorityOptions } from './fields.tsx';
 import type { AssignableUser, MachineOption } from './reference-data.ts';
 import {
-  TASK_TRANSITIONS,
   canAssignTasks,
   canWorkTasks,
   formErrorsOf,

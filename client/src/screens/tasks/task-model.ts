@@ -73,18 +73,6 @@ export function compareTasks(a: TaskRow, b: TaskRow): number {
 /** Statuses of work still to do (the list's default filter, and a machine's "open tasks"). */
 export const ACTIVE_STATUSES = ['open', 'in_progress', 'on_hold'] as const satisfies readonly TaskStatus[];
 
-/**
- * The task state machine, as the server enforces it (sync-server/src/commands/handlers/tasks.ts,
- * TASK_TRANSITIONS). `done` is reached only through task.complete; done or cancelled reopen.
- */
-export const TASK_TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
-  open: ['in_progress', 'on_hold', 'cancelled', 'done'],
-  in_progress: ['open', 'on_hold', 'cancelled', 'done'],
-  on_hold: ['open', 'in_progress', 'cancelled', 'done'],
-  done: ['open'],
-  cancelled: ['open'],
-};
-
 /** Priority 1–4 → the key of its label (also used for equipment criticality). */
 export const PRIORITY_KEYS = { 1: 'low', 2: 'medium', 3: 'high', 4: 'critical' } as const;
 export type PriorityKey = (typeof PRIORITY_KEYS)[keyof typeof PRIORITY_KEYS];

@@ -1,4 +1,4 @@
-import type { CommandArgs, TaskStatus } from '@cimco/contract';
+import { TASK_TRANSITIONS, type CommandArgs, type TaskStatus } from '@cimco/contract';
 import type { CommandContext, CommandEffect } from '../context.ts';
 import { applyFieldEdit, lockRow, type EditableTable } from '../field-edit.ts';
 import { requireInYard } from '../references.ts';
@@ -15,18 +15,6 @@ export const TASKS: EditableTable = {
     category: ['category', 'text'],
     dueDate: ['due_date', 'date'],
   },
-};
-
-/**
- * The task state machine. `done` is reached only through task.complete (which asks how it was
- * fixed); a done or cancelled task can be reopened.
- */
-export const TASK_TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
-  open: ['in_progress', 'on_hold', 'cancelled', 'done'],
-  in_progress: ['open', 'on_hold', 'cancelled', 'done'],
-  on_hold: ['open', 'in_progress', 'cancelled', 'done'],
-  done: ['open'],
-  cancelled: ['open'],
 };
 
 export async function createTask(ctx: CommandContext, a: CommandArgs<'task.create'>): Promise<CommandEffect> {
