@@ -8,5 +8,12 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // @electric-sql/client 1.0.14 (inside pglite-sync) rejects an internal promise with no value
+    // when a shape stream is stopped while it waits for its next tick; nobody awaits it. The
+    // tablet tests stop their sync often (the uploader pauses it while it posts), so these
+    // value-less rejections are expected there. Anything with a value still fails the run.
+    onUnhandledError(error) {
+      return !(error.message === undefined && (error as { type?: string }).type === 'Unhandled Rejection');
+    },
   },
 });

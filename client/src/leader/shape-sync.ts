@@ -106,8 +106,8 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
 
   return {
     stop() {
-      aborter.abort();
       subscription.unsubscribe();
+      aborter.abort();
     },
   };
 }
