@@ -192,6 +192,7 @@ export const en = {
     increase: 'Increase',
     note: 'Note (optional)',
     newBin: 'New location',
+    binSuggestions: 'Existing locations',
     save: 'Save',
     saved: 'Saved.',
     moved: 'Moved to {{location}}.',

@@ -190,6 +190,7 @@ export const es: Translation = {
     increase: 'Aumentar',
     note: 'Nota (opcional)',
     newBin: 'Nueva ubicación',
+    binSuggestions: 'Ubicaciones existentes',
     save: 'Guardar',
     saved: 'Guardado.',
     moved: 'Movido a {{location}}.',

@@ -115,7 +115,13 @@ export function PartsList({ ref, sql, params, filtered, selectedId, onOpen }: Pa
         aria-busy={loading}
         data-testid="parts-list"
       >
-        {result !== undefined && total === 0 && <p className="parts-empty">{filtered ? t('parts.noMatches') : t('parts.noParts')}</p>}
+        {result?.error ? (
+          <p className="parts-empty error" role="alert">
+            {t('common.somethingWentWrong')}
+          </p>
+        ) : (
+          result !== undefined && total === 0 && <p className="parts-empty">{filtered ? t('parts.noMatches') : t('parts.noParts')}</p>
+        )}
         <div className="parts-list-inner" style={{ height: virtualizer.getTotalSize() }}>
           {virtualizer.getVirtualItems().map((item) => {
             const part = rowAt(item.index);

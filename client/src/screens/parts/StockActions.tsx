@@ -30,6 +30,9 @@ const COMMAND_OF: Record<StockAction, CommandName> = {
   move: 'part.move',
 };
 
+/** Existing bins offered under the new-location field (those containing what is typed). */
+const MAX_BIN_SUGGESTIONS = 8;
+
 type Field = 'amount' | 'note' | 'location' | 'form';
 type Errors = Partial<Record<Field, string>>;
 
@@ -172,7 +175,10 @@ export function StockActions({ part, session, locations }: { part: PartDetailRow
 
   const n = parseWhole(amount);
   const takesMoreThanStock = action === 'use' && n !== null && n > part.quantity;
-  const otherBins = locations.filter((l) => l !== part.location);
+  const typed = location.trim().toLowerCase();
+  const suggestions = locations
+    .filter((bin) => bin !== part.location && bin !== location.trim() && bin.toLowerCase().includes(typed))
+    .slice(0, MAX_BIN_SUGGESTIONS);
 
   return (
     <section className="stock-actions" aria-labelledby={`${ids}-title`}>
@@ -202,7 +208,6 @@ export function StockActions({ part, session, locations }: { part: PartDetailRow
               id={`${ids}-location`}
               ref={locationRef}
               type="text"
-              list={`${ids}-bins`}
               value={location}
               maxLength={64}
               autoComplete="off"
@@ -214,11 +219,26 @@ export function StockActions({ part, session, locations }: { part: PartDetailRow
                 setSaved(null);
               }}
             />
-            <datalist id={`${ids}-bins`}>
-              {otherBins.map((bin) => (
-                <option key={bin} value={bin} />
-              ))}
-            </datalist>
+            {suggestions.length > 0 && (
+              // Buttons rather than a <datalist>: big enough to tap, and Enter in the field saves.
+              <div className="bin-suggestions" role="group" aria-label={t('parts.binSuggestions')}>
+                {suggestions.map((bin) => (
+                  <button
+                    key={bin}
+                    type="button"
+                    className="secondary bin-suggestion"
+                    onClick={() => {
+                      setLocation(bin);
+                      setErrors((e) => ({ ...e, location: undefined }));
+                      setSaved(null);
+                      locationRef.current?.focus();
+                    }}
+                  >
+                    {bin}
+                  </button>
+                ))}
+              </div>
+            )}
             {errors.location && (
               <p id={`${ids}-location-error`} className="field-error" role="alert">
                 {errors.location}
