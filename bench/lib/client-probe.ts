@@ -1,0 +1,210 @@
+/**
+ * What `bench:client` runs inside the page: an init script (before the app's own code, in every
+ * document) that timestamps what the user would see, on the page's own clock (`performance.now()`,
+ * milliseconds since the navigation started), so no figure includes Playwright's round trips:
+ *
+ * - marks: the login form's first appearance, the sign-in submit, the local database opened
+ *   (`window.cimcoDb` assigned), the app shell (`[data-testid="sync-bar"]`), the first
+ *   `[data-testid="part-row"]`, the service worker taking control;
+ * - `waitUsable`: polls the local database until the initial sync is done and holds every part;
+ * - `armSearch` / `searchSettled`: the part rows' state after each change, from the search box's
+ *   `input` event until the rows stop changing;
+ * - `recordMany`: records commands one after another as a screen does, each one timed;
+ * - `roundTrips`: `select 1` through the database worker, timed (how busy the worker is).
+ *
+ * It is plain JavaScript in a string: functions handed to `page.evaluate` are sent as their source
+ * text, and tsx's transform can add helper calls to them that do not exist in the page.
+ */
+
+/** Marks, in page milliseconds since navigation start. */
+export interface PageMarks {
+  loginForm?: number;
+  submit?: number;
+  dbOpen?: number;
+  appShell?: number;
+  firstRow?: number;
+  swControl?: number;
+}
+
+export interface UsableResult {
+  marks: PageMarks;
+  /** When the local database first said: initial sync done, every part there. */
+  syncDone: number;
+  /** `initial_sync_done` and the count at the end. */
+  parts: number;
+  /** Whether part rows appeared (the parts screen may not have them yet). */
+  rowsShown: boolean;
+}
+
+export interface SearchOutcome {
+  /** The search box's `input` event. */
+  inputAt: number | null;
+  /** Each change of the part rows (count, first rows' part numbers, the count line and its aria-busy). */
+  changes: number[];
+  rows: number;
+  signature: string;
+  settled: boolean;
+}
+
+export interface RecordOutcome {
+  /** Milliseconds per command, in order, for the commands tried (all, or those within the time budget). */
+  durations: number[];
+  /** Whether each of them was recorded. */
+  ok: boolean[];
+  errors: string[];
+}
+
+export const PROBE_SCRIPT = String.raw`
+(() => {
+  if (window.__cimcoBench) return;
+  const marks = {};
+  const mark = (name) => { if (marks[name] === undefined) marks[name] = performance.now(); };
+  const ROW = '[data-testid="part-row"]';
+  const COUNT = '[data-testid="parts-count"]';
+
+  // Root assigns the local database (and cimcoRecord) with Object.assign: a setter sees it happen.
+  let db;
+  Object.defineProperty(window, 'cimcoDb', {
+    configurable: true,
+    enumerable: true,
+    get() { return db; },
+    set(value) { db = value; mark('dbOpen'); },
+  });
+
+  const look = () => {
+    if (marks.loginForm === undefined && document.getElementById('username')) mark('loginForm');
+    if (marks.appShell === undefined && document.querySelector('[data-testid="sync-bar"]')) mark('appShell');
+    if (marks.firstRow === undefined && document.querySelector(ROW)) mark('firstRow');
+  };
+  new MutationObserver(look).observe(document, { childList: true, subtree: true });
+  document.addEventListener('submit', () => mark('submit'), true);
+  if (navigator.serviceWorker) {
+    if (navigator.serviceWorker.controller) mark('swControl');
+    navigator.serviceWorker.addEventListener('controllerchange', () => mark('swControl'));
+  }
+
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const signature = () => {
+    const rows = document.querySelectorAll(ROW);
+    const first = [];
+    for (let i = 0; i < rows.length && i < 40; i++) first.push(rows[i].getAttribute('data-part-number') || rows[i].textContent.slice(0, 40));
+    const count = document.querySelector(COUNT);
+    // The count line says how many match, and aria-busy="true" while the new query has not answered.
+    const counted = count ? count.getAttribute('data-count') + ' ' + count.getAttribute('aria-busy') + ' ' + count.textContent : '';
+    return rows.length + '|' + first.join(',') + '|' + counted;
+  };
+
+  let search = null;
+  const onInput = (event) => {
+    if (search && search.inputAt === null && event.target && event.target.tagName === 'INPUT') search.inputAt = performance.now();
+  };
+  document.addEventListener('input', onInput, true);
+
+  window.__cimcoBench = {
+    marks: () => ({ ...marks }),
+    signature,
+
+    /** Resolves once the initial sync is done with all parts, then waits (up to rowWaitMs) for part rows. */
+    async waitUsable(parts, timeoutMs, rowWaitMs) {
+      const deadline = performance.now() + timeoutMs;
+      let syncDone = null;
+      let last = null;
+      while (syncDone === null) {
+        if (performance.now() > deadline) throw new Error('the initial sync was not done in time: ' + JSON.stringify(last));
+        if (window.cimcoDb) {
+          try {
+            const { rows } = await window.cimcoDb.query(
+              'select initial_sync_done, (select count(*) from parts_synced)::int as n from sync_state');
+            last = rows[0];
+            if (last && last.initial_sync_done && last.n === parts) syncDone = performance.now();
+          } catch (error) {
+            last = String(error);
+          }
+        }
+        if (syncDone === null) await sleep(100);
+      }
+      const rowDeadline = performance.now() + rowWaitMs;
+      while (marks.firstRow === undefined && performance.now() < rowDeadline) await sleep(50);
+      return { marks: { ...marks }, syncDone, parts: last.n, rowsShown: marks.firstRow !== undefined };
+    },
+
+    async waitFor(name, timeoutMs) {
+      const deadline = performance.now() + timeoutMs;
+      while (marks[name] === undefined && performance.now() < deadline) await sleep(50);
+      return { ...marks };
+    },
+
+    armSearch() {
+      if (search) search.observer.disconnect();
+      const state = { inputAt: null, changes: [], last: signature(), observer: null };
+      state.observer = new MutationObserver(() => {
+        const now = performance.now();
+        const sig = signature();
+        if (sig !== state.last) { state.last = sig; state.changes.push(now); }
+      });
+      state.observer.observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['data-part-number', 'data-count', 'aria-busy'] });
+      search = state;
+    },
+
+    /** After the input: waits for a first change, then until nothing changed for quietMs. */
+    async searchSettled(quietMs, timeoutMs) {
+      const state = search;
+      const started = performance.now();
+      for (;;) {
+        const now = performance.now();
+        const lastChange = state.changes.length ? state.changes[state.changes.length - 1] : null;
+        if (lastChange !== null && now - lastChange >= quietMs) break;
+        if (now - started > timeoutMs) break;
+        await sleep(20);
+      }
+      state.observer.disconnect();
+      search = null;
+      const settled = state.changes.length > 0 && performance.now() - state.changes[state.changes.length - 1] >= quietMs;
+      return { inputAt: state.inputAt, changes: state.changes, rows: document.querySelectorAll(ROW).length, signature: state.last, settled };
+    },
+
+    /** Records the commands one after another; stops early once budgetMs have passed. */
+    async recordMany(commands, budgetMs) {
+      const durations = [];
+      const ok = [];
+      const errors = [];
+      const deadline = performance.now() + budgetMs;
+      for (const args of commands) {
+        if (performance.now() > deadline) break;
+        const started = performance.now();
+        try {
+          await window.cimcoRecord('stock.adjust', args);
+          ok.push(true);
+        } catch (error) {
+          ok.push(false);
+          if (errors.length < 5) errors.push(String(error && error.message || error));
+        }
+        durations.push(performance.now() - started);
+      }
+      return { durations, ok, errors };
+    },
+
+    /** Round trips of 'select 1' through the worker, gapMs apart: how busy the database is. */
+    async roundTrips(n, gapMs) {
+      const out = [];
+      for (let i = 0; i < n; i++) {
+        const started = performance.now();
+        await window.cimcoDb.query('select 1');
+        out.push(performance.now() - started);
+        await sleep(gapMs);
+      }
+      return out;
+    },
+
+    async query(sql, params) {
+      const { rows } = await window.cimcoDb.query(sql, params || []);
+      return rows;
+    },
+
+    async storage() {
+      const estimate = navigator.storage && navigator.storage.estimate ? await navigator.storage.estimate() : {};
+      return { usage: estimate.usage || 0, controlled: !!(navigator.serviceWorker && navigator.serviceWorker.controller) };
+    },
+  };
+})();
+`;
