@@ -12,8 +12,8 @@
  *
  * It prints figures and asserts nothing. It builds the client into a temporary folder first (so a
  * build elsewhere in the checkout cannot change the files under it), unless --no-build: then the
- * server serves client/dist as it is. Everything (browsers, server, PostgreSQL, temporary
- * folders) is removed at the end, also after a failure or Ctrl+C.
+ * server serves client/dist (or $CLIENT_DIST) as it is. Everything (browsers, server, PostgreSQL,
+ * temporary folders) is removed at the end, also after a failure or Ctrl+C.
  */
 import { spawn } from 'node:child_process';
 import os from 'node:os';
@@ -37,8 +37,8 @@ const USAGE = `npm run bench:client [-- options]
   --commands N    stock.adjust commands recorded offline          (default 1000)
   --record-budget S  stop recording after S seconds, and flush what was
                   recorded (each command costs a write to IndexedDB)  (default 300)
-  --no-build      serve client/dist as it is (run \`npm run build\` first)
-                  instead of building the client into a temporary folder
+  --no-build      serve client/dist (or $CLIENT_DIST) as it is (run \`npm run build\`
+                  first) instead of building the client into a temporary folder
 
 Needs Chromium: /usr/bin/chromium (apt-get install chromium) or CHROMIUM_PATH.`;
 
@@ -107,6 +107,7 @@ async function buildClient(outDir: string): Promise<void> {
   const child = spawn('npm', ['run', 'build', '-w', 'client', '--', '--outDir', outDir, '--emptyOutDir'], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
   });
   const output: string[] = [];
   child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
@@ -192,7 +193,7 @@ async function measure(options: Options, env: Environment): Promise<ClientResult
     }
   })();
 
-  let build = 'client/dist as it was (--no-build)';
+  let build = `${process.env.CLIENT_DIST ? process.env.CLIENT_DIST : 'client/dist'} as it was (--no-build)`;
   if (options.build) {
     const outDir = await env.tempDir('cimco-bench-client-');
     progress('building the client (npm run build -w client, into a temporary folder)');
@@ -201,7 +202,7 @@ async function measure(options: Options, env: Environment): Promise<ClientResult
     process.env.CLIENT_DIST = outDir;
     build = `built for this run (vite build, ${((performance.now() - started) / 1000).toFixed(0)} s)`;
   } else {
-    process.env.CLIENT_DIST = path.join(REPO_ROOT, 'client', 'dist');
+    process.env.CLIENT_DIST ||= path.join(REPO_ROOT, 'client', 'dist');
   }
 
   const counts: CountResults[] = [];

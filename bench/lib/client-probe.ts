@@ -41,8 +41,12 @@ export interface SearchOutcome {
   inputAt: number | null;
   /** Each change of the part rows (count, first rows' part numbers, the count line and its aria-busy). */
   changes: number[];
+  /** Rows in the page (a virtualised list renders only those near the screen). */
   rows: number;
+  /** The count line's data-count: how many parts match. */
+  matches: number | null;
   signature: string;
+  /** The count line stopped being busy and the rows stayed unchanged for the quiet time. */
   settled: boolean;
 }
 
@@ -104,14 +108,24 @@ export const PROBE_SCRIPT = String.raw`
     marks: () => ({ ...marks }),
     signature,
 
-    /** Resolves once the initial sync is done with all parts, then waits (up to rowWaitMs) for part rows. */
+    /**
+     * Resolves once the initial sync is done with every part, then waits (up to rowWaitMs) for part
+     * rows. The database is asked only once the parts screen counts every part (or, without its
+     * count line, every second): each query costs the worker a pass over its files in IndexedDB,
+     * and polling it often would slow down the very sync being timed.
+     */
     async waitUsable(parts, timeoutMs, rowWaitMs) {
       const deadline = performance.now() + timeoutMs;
       let syncDone = null;
       let last = null;
+      let asked = -Infinity;
       while (syncDone === null) {
         if (performance.now() > deadline) throw new Error('the initial sync was not done in time: ' + JSON.stringify(last));
-        if (window.cimcoDb) {
+        const count = document.querySelector(COUNT);
+        const counted = count && count.getAttribute('aria-busy') !== 'true' && Number(count.getAttribute('data-count')) === parts;
+        const gap = count ? (counted ? 250 : Infinity) : 1000;
+        if (window.cimcoDb && performance.now() - asked >= gap) {
+          asked = performance.now();
           try {
             const { rows } = await window.cimcoDb.query(
               'select initial_sync_done, (select count(*) from parts_synced)::int as n from sync_state');
@@ -121,7 +135,7 @@ export const PROBE_SCRIPT = String.raw`
             last = String(error);
           }
         }
-        if (syncDone === null) await sleep(100);
+        if (syncDone === null) await sleep(50);
       }
       const rowDeadline = performance.now() + rowWaitMs;
       while (marks.firstRow === undefined && performance.now() < rowDeadline) await sleep(50);
@@ -146,21 +160,42 @@ export const PROBE_SCRIPT = String.raw`
       search = state;
     },
 
-    /** After the input: waits for a first change, then until nothing changed for quietMs. */
+    /**
+     * After the input: waits for a first change, then until the count line is no longer busy
+     * (the new query has answered) and nothing changed for quietMs.
+     */
     async searchSettled(quietMs, timeoutMs) {
       const state = search;
       const started = performance.now();
+      const busy = () => {
+        const count = document.querySelector(COUNT);
+        return !!count && count.getAttribute('aria-busy') === 'true';
+      };
+      let settled = false;
       for (;;) {
         const now = performance.now();
         const lastChange = state.changes.length ? state.changes[state.changes.length - 1] : null;
-        if (lastChange !== null && now - lastChange >= quietMs) break;
+        if (lastChange !== null && now - lastChange >= quietMs && !busy()) { settled = true; break; }
         if (now - started > timeoutMs) break;
         await sleep(20);
       }
       state.observer.disconnect();
       search = null;
-      const settled = state.changes.length > 0 && performance.now() - state.changes[state.changes.length - 1] >= quietMs;
-      return { inputAt: state.inputAt, changes: state.changes, rows: document.querySelectorAll(ROW).length, signature: state.last, settled };
+      const count = document.querySelector(COUNT);
+      return {
+        inputAt: state.inputAt,
+        changes: state.changes,
+        rows: document.querySelectorAll(ROW).length,
+        matches: count ? Number(count.getAttribute('data-count')) : null,
+        signature: state.last,
+        settled,
+      };
+    },
+
+    /** The sync bar's data-pending (this user's commands in the outbox), or null without a sync bar. */
+    pending() {
+      const bar = document.querySelector('[data-testid="sync-bar"]');
+      return bar ? Number(bar.getAttribute('data-pending')) : null;
     },
 
     /** Records the commands one after another; stops early once budgetMs have passed. */

@@ -102,24 +102,23 @@ function renderSearch(r: ClientResults, columns: string[], row: RowFn): string[]
   }
   const runs = (c: CountResults) => ('runs' in c.search ? c.search.runs : []);
   const latencies = (c: CountResults) => runs(c).flatMap((x) => (x.latencyMs === undefined ? [] : [x.latencyMs])).sort((a, b) => a - b);
-  const firsts = (c: CountResults) => runs(c).flatMap((x) => (x.firstChangeMs === undefined ? [] : [x.firstChangeMs])).sort((a, b) => a - b);
   const first = r.counts.find((c) => 'runs' in c.search)?.search;
   const quiet = first && 'runs' in first ? first.quietMs : 0;
   out.push(
     `Each term is filled into the search box (${first && 'runs' in first ? first.box : ''}) in one input event; the time runs from ` +
-      `that event to the part rows' last change (their count, the first rows' part numbers), once they stayed unchanged for ${quiet} ms.`,
+      "that event to the part rows' last change (the count line, the first rows' part numbers), once the count line is no longer " +
+      `busy (aria-busy) and nothing changed for ${quiet} ms. The screen queries after a short pause in typing (SEARCH_DELAY_MS).`,
     table(columns, [
       row('terms (part numbers, prefixes, name words, makers)', (c) => runs(c).length),
       row('input → rows settled, p50 ms', (c) => ms(percentile(latencies(c), 50))),
       row('input → rows settled, p95 ms', (c) => ms(percentile(latencies(c), 95))),
       row('input → rows settled, max ms', (c) => ms(latencies(c).at(-1))),
-      row('input → first change of the rows, p50 ms', (c) => ms(percentile(firsts(c), 50))),
-      row('terms whose rows did not change (not counted)', (c) => runs(c).filter((x) => x.latencyMs === undefined).length),
+      row('terms whose rows did not change or never settled (not counted)', (c) => runs(c).filter((x) => x.latencyMs === undefined).length),
     ]),
   );
   const last = r.counts.at(-1);
   if (last && 'runs' in last.search) {
-    out.push(`Per term (${int(last.yard.parts)} parts): ` + last.search.runs.map((x) => `${x.term} → ${int(x.rows)} rows ${ms(x.latencyMs)} ms`).join('; '));
+    out.push(`Per term (${int(last.yard.parts)} parts): ` + last.search.runs.map((x) => `${x.term} → ${x.matches ?? '?'} parts, ${ms(x.latencyMs)} ms`).join('; '));
   }
   return out;
 }

@@ -2,8 +2,8 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type Ref, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { PendingMarker, StockBadge } from './badges.tsx';
-import { stockStatus, type PartListRow } from './parts-query.ts';
-import { useWindowedLiveQuery, type QueryWindow } from './use-windowed-live-query.ts';
+import { stockStatus, type PartFilters, type PartListRow } from './parts-query.ts';
+import { useLivePartsList, type QueryWindow } from './use-live-parts-list.ts';
 
 /** Every row has the same height: the list can place 50,000 rows without measuring them. */
 export const ROW_HEIGHT = 76;
@@ -22,22 +22,20 @@ export function windowFor(first: number, last: number): QueryWindow {
 
 interface PartsListProps {
   ref?: Ref<HTMLDivElement>;
-  sql: string;
-  params: unknown[];
+  filters: PartFilters;
   filtered: boolean;
   selectedId: string | null;
   onOpen: (id: string) => void;
 }
 
-export function PartsList({ ref, sql, params, filtered, selectedId, onOpen }: PartsListProps) {
+export function PartsList({ ref, filters, filtered, selectedId, onOpen }: PartsListProps) {
   const { t, i18n } = useTranslation();
   const scrollRef = useRef<HTMLDivElement>(null);
   const height = useFillViewport(scrollRef);
-  const key = JSON.stringify([sql, params]);
 
   // The window is derived from what the virtualiser shows; a new query starts from the top.
   const [range, setRange] = useState({ first: 0, last: PAGE });
-  const result = useWindowedLiveQuery<PartListRow>(sql, params, windowFor(range.first, range.last));
+  const result = useLivePartsList(filters, windowFor(range.first, range.last));
   const total = result?.totalCount ?? 0;
 
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualiser is read during render on purpose
@@ -57,7 +55,7 @@ export function PartsList({ ref, sql, params, filtered, selectedId, onOpen }: Pa
 
   useEffect(() => {
     scrollRef.current?.scrollTo({ top: 0 });
-  }, [key]);
+  }, [filters]);
 
   const number = new Intl.NumberFormat(i18n.language);
   const rowAt = (index: number): PartListRow | undefined => (result ? result.rows[index - result.offset] : undefined);
@@ -85,7 +83,7 @@ export function PartsList({ ref, sql, params, filtered, selectedId, onOpen }: Pa
     focusRow(target);
   }
 
-  const loading = result === undefined || result.key !== key;
+  const loading = result === undefined || result.filters !== filters;
   return (
     <div className="parts-list-wrap">
       <p className="parts-count" role="status" data-testid="parts-count" data-count={result?.totalCount ?? ''} aria-busy={loading}>

@@ -1,10 +1,10 @@
 import { useLiveQuery } from '@electric-sql/pglite-react';
-import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LocalSession } from '../../session/local-session.ts';
 import { PartDetail } from './PartDetail.tsx';
 import { PartsList } from './PartsList.tsx';
-import { CATEGORIES_SQL, LOCATIONS_SQL, NO_FILTERS, PART_SORTS, partsListQuery, type PartFilters, type PartSort } from './parts-query.ts';
+import { CATEGORIES_SQL, LOCATIONS_SQL, NO_FILTERS, PART_SORTS, type PartFilters, type PartSort } from './parts-query.ts';
 import './parts.css';
 
 /** How long typing may pause before the list follows (short: it should feel instant). */
@@ -32,7 +32,6 @@ export function PartsScreen({ session }: { session: LocalSession }) {
 
   const categories = useLiveQuery<{ value: string }>(CATEGORIES_SQL, [])?.rows;
   const locations = useLiveQuery<{ value: string }>(LOCATIONS_SQL, [])?.rows;
-  const query = useMemo(() => partsListQuery(filters), [filters]);
   const update = (change: Partial<PartFilters>) => setFilters((f) => ({ ...f, ...change }));
   const filtered =
     filters.search !== '' || filters.category !== '' || filters.location !== '' || filters.lowStockOnly || filters.highWearOnly;
@@ -131,8 +130,7 @@ export function PartsScreen({ session }: { session: LocalSession }) {
       </div>
       <PartsList
         ref={listRef}
-        sql={query.sql}
-        params={query.params}
+        filters={filters}
         filtered={filtered}
         selectedId={selectedId}
         onOpen={setSelectedId}

@@ -31,10 +31,10 @@ export function stockStatus(quantity: number, minQuantity: number | null | undef
   return 'good';
 }
 
-/** The same rule in SQL, for sorting by urgency (0 = empty … 3 = good). */
-const STATUS_RANK_SQL = `case when quantity <= 0 then 0
-  when quantity <= coalesce(min_quantity, 0) then 1
-  when 2 * quantity <= 3 * coalesce(min_quantity, 0) then 2
+/** The same rule in SQL, for sorting by urgency (0 = empty … 3 = good); `p` is the parts row. */
+const STATUS_RANK_SQL = `case when p.quantity <= 0 then 0
+  when p.quantity <= coalesce(p.min_quantity, 0) then 1
+  when 2 * p.quantity <= 3 * coalesce(p.min_quantity, 0) then 2
   else 3 end`;
 
 /** Wear rating from which a part counts as "high wear" (ratings go 1 … 5). */
@@ -77,6 +77,8 @@ export interface PartListRow {
   unit: string | null;
   wear_rating: number | null;
   pending: boolean;
+  /** The version of the filters the row was read with. */
+  rev: number;
 }
 
 /** Escapes LIKE's wildcards (and its escape character, the backslash) in text typed by a person. */
@@ -84,46 +86,73 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** The words of a search, at most 8 (a pasted paragraph should not build a monster query). */
+/** At most this many words of a search are used (a pasted paragraph should not build a monster query). */
+export const MAX_SEARCH_TERMS = 8;
+
+/** The words of a search (at most MAX_SEARCH_TERMS). */
 export function searchTerms(search: string): string[] {
-  return search.trim().split(/\s+/).filter(Boolean).slice(0, 8);
+  return search.trim().split(/\s+/).filter(Boolean).slice(0, MAX_SEARCH_TERMS);
 }
 
-const ORDER_BY: Record<PartSort, string> = {
-  // upper(part_number) matches the index on parts_synced; id makes the order total, so pages of
-  // a windowed query never repeat or skip a row.
-  partNumber: 'upper(part_number), id',
-  name: 'lower(name), upper(part_number), id',
-  quantity: 'quantity, upper(part_number), id',
-  status: `${STATUS_RANK_SQL}, upper(part_number), id`,
-};
+/**
+ * The filters as the list's live query reads them: a JSON object kept in a session setting (see
+ * `partsListSql`). `rev` numbers the versions, and every row of the results carries the `rev` it
+ * was read with, so results read with older filters can be told apart and dropped.
+ */
+export function partsFilterSetting(filters: PartFilters, rev: number): string {
+  const setting: Record<string, unknown> = { rev, sort: filters.sort };
+  searchTerms(filters.search).forEach((term, i) => {
+    setting[`t${i + 1}`] = `%${escapeLike(term)}%`;
+  });
+  if (filters.category) setting.category = filters.category;
+  if (filters.location) setting.location = filters.location;
+  if (filters.lowStockOnly) setting.low = true;
+  if (filters.highWearOnly) setting.wear = true;
+  return JSON.stringify(setting);
+}
 
-/** The list's query for these filters: `{ sql, params }` for a (windowed) live query. */
-export function partsListQuery(filters: PartFilters): { sql: string; params: unknown[] } {
-  const params: unknown[] = [];
-  const where = ['deleted_at is null'];
-  for (const term of searchTerms(filters.search)) {
-    // One placeholder per parameter, used once and in order: PGlite's live queries inline the
-    // parameters with format('%1L …'), which takes its arguments in sequence. A term has no
-    // spaces, so matching the fields joined by a space is the same as matching any of them.
-    params.push(`%${escapeLike(term)}%`);
-    where.push(`concat_ws(' ', part_number, name, manufacturer) ilike $${params.length}`);
-  }
-  if (filters.category) {
-    params.push(filters.category);
-    where.push(`category = $${params.length}`);
-  }
-  if (filters.location) {
-    params.push(filters.location);
-    where.push(`location = $${params.length}`);
-  }
-  if (filters.lowStockOnly) where.push('quantity <= coalesce(min_quantity, 0)');
-  if (filters.highWearOnly) where.push(`wear_rating >= ${HIGH_WEAR_RATING}`);
-  const sql = `select id, part_number, name, manufacturer, location, category, quantity, min_quantity, unit, wear_rating, pending
-  from parts
- where ${where.join('\n   and ')}
- order by ${ORDER_BY[filters.sort]}`;
-  return { sql, params };
+/** A session setting name for one list (letters, digits and underscores after the prefix). */
+export function partsFilterSettingName(listId: string): string {
+  if (!/^[a-z0-9_]+$/.test(listId)) throw new Error(`not a list id: ${listId}`);
+  return `cimco.parts_list_${listId}`;
+}
+
+/**
+ * The list's query. Its text never changes: it reads the filters from the session setting
+ * `settingName` (written with `partsFilterSetting`), so a new search is one `set_config` and a
+ * refresh of the live query that is already there — not a new live query per key typed (setting
+ * one up takes a dozen statements, and dropping one while PGlite refreshes it fails).
+ *
+ * The words of the search must each appear in the part number, name or manufacturer
+ * (case-insensitive; the fields are joined by a space and a word has none, so a word cannot match
+ * across two fields). The filter values are read once (a materialised CTE), not per row.
+ */
+export function partsListSql(settingName: string): string {
+  const f = `(coalesce(nullif(current_setting('${settingName}', true), ''), '{}'))::jsonb`;
+  const terms = Array.from({ length: MAX_SEARCH_TERMS }, (_, i) => `j ->> 't${i + 1}' as t${i + 1}`).join(', ');
+  const termChecks = Array.from(
+    { length: MAX_SEARCH_TERMS },
+    (_, i) => `(f.t${i + 1} is null or concat_ws(' ', p.part_number, p.name, p.manufacturer) ilike f.t${i + 1})`,
+  ).join('\n   and ');
+  return `with f as materialized (
+  select coalesce((j ->> 'rev')::int, 0) as rev, coalesce(j ->> 'sort', 'partNumber') as sort, ${terms},
+         j ->> 'category' as category, j ->> 'location' as location,
+         coalesce((j ->> 'low')::boolean, false) as low, coalesce((j ->> 'wear')::boolean, false) as wear
+    from (select ${f} as j) s
+)
+select p.id, p.part_number, p.name, p.manufacturer, p.location, p.category, p.quantity, p.min_quantity, p.unit,
+       p.wear_rating, p.pending, f.rev
+  from parts p cross join f
+ where p.deleted_at is null
+   and ${termChecks}
+   and (f.category is null or p.category = f.category)
+   and (f.location is null or p.location = f.location)
+   and (not f.low or p.quantity <= coalesce(p.min_quantity, 0))
+   and (not f.wear or p.wear_rating >= ${HIGH_WEAR_RATING})
+ order by case when f.sort = 'name' then lower(p.name) end,
+          case when f.sort = 'quantity' then p.quantity end,
+          case when f.sort = 'status' then ${STATUS_RANK_SQL} end,
+          upper(p.part_number), p.id`;
 }
 
 /** Distinct non-empty values of a column, for the filter pickers and bin suggestions. */
