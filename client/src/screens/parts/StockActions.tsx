@@ -64,16 +64,20 @@ export function StockActions({ part, session, locations }: { part: PartDetailRow
   const [location, setLocation] = useState('');
   const [errors, setErrors] = useState<Errors>({});
   const [saved, setSaved] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  /** The form (action choice) whose save is being recorded: only that form waits for it. */
+  const [busyForm, setBusyForm] = useState<number | null>(null);
+  const [form, setForm] = useState(0);
   const amountRef = useRef<HTMLInputElement>(null);
   const locationRef = useRef<HTMLInputElement>(null);
   /** Counts action switches: a save that finishes after a switch leaves the new form alone. */
   const formRef = useRef(0);
+  const savingRef = useRef<number | null>(null);
 
   if (actions.length === 0) return null;
 
   function choose(next: StockAction) {
     formRef.current += 1;
+    setForm(formRef.current);
     setAction(next);
     setAmount(defaultAmount(next, part));
     setErrors({});
@@ -106,7 +110,7 @@ export function StockActions({ part, session, locations }: { part: PartDetailRow
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (busy) return;
+    if (savingRef.current === form) return; // already saving this: a second Enter is not a second change
     setSaved(null);
     const noteValue = note.trim() === '' ? null : note.trim();
     let run: () => Promise<string>;
@@ -133,11 +137,11 @@ export function StockActions({ part, session, locations }: { part: PartDetailRow
                 note: noteValue,
               });
     }
-    setBusy(true);
+    savingRef.current = form;
+    setBusyForm(form);
     setErrors({});
     // Recording can take a moment on a slow tablet. Meanwhile the person may switch to another
     // action or type on: reset only what still shows what was saved.
-    const form = formRef.current;
     const sent = { amount, note, location };
     try {
       await run();
@@ -150,7 +154,8 @@ export function StockActions({ part, session, locations }: { part: PartDetailRow
     } catch (error) {
       if (formRef.current === form) fail(errorsOf(error), action === 'move' ? locationRef : amountRef);
     } finally {
-      setBusy(false);
+      if (savingRef.current === form) savingRef.current = null;
+      setBusyForm((b) => (b === form ? null : b));
     }
   }
 
@@ -315,7 +320,7 @@ export function StockActions({ part, session, locations }: { part: PartDetailRow
           </p>
         )}
         <div className="stock-submit">
-          <button type="submit" disabled={busy}>
+          <button type="submit" disabled={busyForm === form}>
             {t('parts.save')}
           </button>
           <p className="stock-saved" role="status" data-testid="stock-saved">
