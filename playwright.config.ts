@@ -59,7 +59,7 @@ export default defineConfig({
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       DEMO: 'true',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
       // Always the embedded database and this checkout's client, whatever the shell has set
       // (the server treats empty variables as unset).
       DATABASE_URL: '',

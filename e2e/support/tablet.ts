@@ -70,7 +70,22 @@ export async function outboxNames(page: Page): Promise<string[]> {
 }
 
 export async function waitForEmptyOutbox(page: Page): Promise<void> {
-  await waitForLocal(page, 'the outbox to empty', 'select count(*) = 0 as ok from outbox');
+  try {
+    await waitForLocal(page, 'the outbox to empty', 'select count(*) = 0 as ok from outbox');
+  } catch (error) {
+    // Say what is stuck: the commands left, their state and the last error the uploader saw.
+    const report = async (what: string, run: () => Promise<unknown>) => `${what}: ${JSON.stringify(await run().catch((e: unknown) => String(e)))}`;
+    const left = await local<{ mutation_id: string }>(page, 'select mutation_id from outbox').catch(() => []);
+    const ids = left.map((r) => r.mutation_id);
+    const lines = await Promise.all([
+      report('outbox', () => local(page, 'select seq, mutation_id, name, state, attempts, last_error from outbox order by seq')),
+      report('sync_state', () => local(page, 'select * from sync_state')),
+      report('device', () => local(page, 'select * from device')),
+      report('their results on the tablet', () => local(page, 'select id, device_id, status from mutation_results_synced where id = any($1::uuid[])', [ids])),
+      report('their results on the server', () => serverRows('select id, device_id, status, created_at from mutation_results where id = any($1::uuid[])', [ids])),
+    ]);
+    throw new Error([(error as Error).message, ...lines].join('\n'), { cause: error });
+  }
 }
 
 /**

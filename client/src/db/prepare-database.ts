@@ -65,7 +65,7 @@ async function restoreCarried(tx: Transaction, carried: Carried): Promise<void> 
     // outbox order is the order commands are sent in).
     await tx.query(
       `insert into ${table} overriding system value select * from json_populate_recordset(null::${table}, $1::json)`,
-      [JSON.stringify(rows)],
+      [rows],
     );
   }
   // Identity sequences continue after the carried rows.

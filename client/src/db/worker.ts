@@ -9,6 +9,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { worker } from '@electric-sql/pglite/worker';
 import { electricSync } from '@electric-sql/pglite-sync';
 import { startLeader } from '../leader/leader.ts';
+import { JSON_PARAMETERS } from './json-parameters.ts';
 import { prepareLocalDatabase } from './prepare-database.ts';
 
 void worker({
@@ -16,6 +17,7 @@ void worker({
     const pg = await PGlite.create({
       dataDir: options.dataDir,
       extensions: { sync: electricSync() },
+      serializers: JSON_PARAMETERS,
     });
     await prepareLocalDatabase(pg);
     await startLeader({ pg, baseUrl: self.location.origin });

@@ -129,7 +129,7 @@ export class Uploader {
         for (const result of results) {
           if (result.status === 'rejected') {
             await tx.query('select refuse_outbox_entry($1, $2, $3, $4)', [
-              result.mutationId, result.code ?? null, result.message ?? null, result.details ? JSON.stringify(result.details) : null,
+              result.mutationId, result.code ?? null, result.message ?? null, result.details ?? null,
             ]);
           } else {
             // Applied: the effect stays on screen until the data arrives with the result.

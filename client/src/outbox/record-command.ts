@@ -36,7 +36,7 @@ export async function recordCommand<N extends CommandName>(pg: PGliteInterface, 
     const { rows } = await tx.query<{ seq: string; device_id: string }>(
       `insert into outbox (mutation_id, name, args, user_id, client_time) values ($1, $2, $3, $4, $5)
        returning seq::text as seq, (select id from device) as device_id`,
-      [mutationId, name, JSON.stringify(args), session.userId, clientTime],
+      [mutationId, name, args, session.userId, clientTime],
     );
     const { seq, device_id: deviceId } = rows[0]!;
     const effects = await effectsOf(name, args, {
@@ -49,7 +49,7 @@ export async function recordCommand<N extends CommandName>(pg: PGliteInterface, 
     for (const effect of effects) {
       await tx.query(
         `insert into outbox_effects (mutation_id, seq, table_name, row_id, op, data) values ($1, $2, $3, $4, $5, $6)`,
-        [mutationId, seq, effect.table, effect.rowId, effect.op, JSON.stringify(effect.data)],
+        [mutationId, seq, effect.table, effect.rowId, effect.op, effect.data],
       );
     }
   });

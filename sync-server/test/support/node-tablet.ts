@@ -8,6 +8,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { live, type PGliteWithLive } from '@electric-sql/pglite/live';
 import { electricSync, type PGliteWithSync } from '@electric-sql/pglite-sync';
 import type { CommandInput, CommandName } from '@cimco/contract';
+import { JSON_PARAMETERS } from '../../../client/src/db/json-parameters.ts';
 import { prepareLocalDatabase } from '../../../client/src/db/prepare-database.ts';
 import { startLeader, type Leader } from '../../../client/src/leader/leader.ts';
 import { recordCommand } from '../../../client/src/outbox/record-command.ts';
@@ -62,6 +63,7 @@ export async function openNodeTablet(serverUrl: string, { dataDir, network = new
   const pg = (await PGlite.create({
     ...(dataDir && { dataDir }),
     extensions: { sync: electricSync(), live },
+    serializers: JSON_PARAMETERS,
   })) as unknown as TabletPGlite;
   await prepareLocalDatabase(pg);
   const leader = await startLeader({ pg, baseUrl: serverUrl, fetch: network.fetch });

@@ -162,6 +162,23 @@ describe('a tablet working offline and converging', () => {
     await waitFor('the cancellation on the tablet', async () => (await one<{ status: string }>(tablet, 'select status from tasks where id = $1', [task.id])).status === 'cancelled');
   });
 
+  it('an edit that overwrites another person\'s is settled, and its conflict row (text values) reaches the tablet', async () => {
+    const task = await serverValue<{ id: string; title: string }>(`select id, title from tasks where status = 'open' order by id limit 1`);
+    await waitFor('the task on the tablet', async () => (await tablet.pg.query('select 1 from tasks where id = $1', [task.id])).rows.length === 1);
+    // Someone else renames the task; this tablet, not knowing, renames it from the old title.
+    await db.pool.query(`update tasks set title = 'Renamed in the office', version = version + 1 where id = $1`, [task.id]);
+    const mutationId = await tablet.record('task.update', { id: task.id, changes: { title: 'Renamed on the floor' }, base: { title: task.title } });
+    await waitForEmptyOutbox(tablet);
+
+    expect(await serverValue('select status from mutation_results where id = $1', [mutationId])).toEqual({ status: 'conflict' });
+    // jsonb values that are JSON strings: pglite-sync's insert of them must not fail the commit.
+    expect(await one(tablet, 'select overwritten_value, winning_value from conflicts_synced where mutation_id = $1', [mutationId])).toEqual({
+      overwritten_value: 'Renamed in the office',
+      winning_value: 'Renamed on the floor',
+    });
+    expect(await one(tablet, 'select title, pending from tasks where id = $1', [task.id])).toEqual({ title: 'Renamed on the floor', pending: false });
+  });
+
   it('an expired session keeps the queue until the person signs in again', async () => {
     await tablet.pg.query(`update session set access_token = 'expired', access_token_expires_at = now() - interval '1 hour', refresh_token = 'not-a-token'`);
     const id = uuidv7();

@@ -9,6 +9,7 @@ import { SHAPE_RULES, SYNCED_TABLES } from '@cimco/contract';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { prepareLocalDatabase } from '../../../client/src/db/prepare-database.ts';
+import { JSON_PARAMETERS } from '../../../client/src/db/json-parameters.ts';
 import { SYNCED_COLUMNS } from '../../../client/src/db/synced-columns.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { columnsOf } from '../support/shapes.ts';
@@ -40,7 +41,7 @@ describe('the overlay views', () => {
     const mutationId = uuidv7();
     await pg.query(`insert into outbox (mutation_id, name, args, user_id, client_time) values ($1, 'test', '{}', $2, now())`, [mutationId, uuidv7()]);
     await pg.query(`insert into outbox_effects (mutation_id, seq, table_name, row_id, op, data) values ($1, (select seq from outbox where mutation_id = $1), $2, $3, $4, $5)`, [
-      mutationId, table, rowId, op, JSON.stringify(data),
+      mutationId, table, rowId, op, data,
     ]);
     return mutationId;
   }
@@ -50,7 +51,7 @@ describe('the overlay views', () => {
   }
 
   beforeAll(async () => {
-    pg = await PGlite.create();
+    pg = await PGlite.create({ serializers: JSON_PARAMETERS });
     await prepareLocalDatabase(pg);
   });
   afterAll(async () => {
