@@ -2,6 +2,7 @@ import type { PGliteWithSync } from '@electric-sql/pglite-sync';
 import { SHAPE_RULES, SYNCED_TABLES, type SyncedTable } from '@cimco/contract';
 import { LOCAL_SCHEMA_VERSION, syncedTableName } from '../db/local-schema.ts';
 import type { ServerTarget } from '../api/server-api.ts';
+import { resumeFromCommitted } from './resume-point.ts';
 import type { LocalSession } from '../session/local-session.ts';
 import type { SyncStatus } from './sync-status.ts';
 import type { TokenKeeper } from './token-keeper.ts';
@@ -46,6 +47,7 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
     await pg.sync.initMetadataTables();
     await pg.sync.deleteSubscription(SUBSCRIPTION_KEY);
   }
+  await resumeFromCommitted(pg, SUBSCRIPTION_KEY);
 
   const aborter = new AbortController();
   const serverFetch = server.fetch ?? fetch;

@@ -32,6 +32,31 @@ export class Network {
     if (value) for (const controller of this.controllers) controller.abort(new TypeError('network down'));
   }
 
+  private holds = new Set<{ matches: (url: URL) => boolean; until: (signal: AbortSignal) => Promise<void> }>();
+
+  /**
+   * Holds back the answers to matching requests (a slow link to one shape) until the returned
+   * function is called; a held request that is aborted meanwhile fails like any cut request.
+   */
+  hold(matches: (url: URL) => boolean): () => void {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const hold = {
+      matches,
+      until: (signal: AbortSignal) =>
+        new Promise<void>((resolve, reject) => {
+          void released.then(resolve);
+          if (signal.aborted) reject(signal.reason as Error);
+          signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+        }),
+    };
+    this.holds.add(hold);
+    return () => {
+      this.holds.delete(hold);
+      release();
+    };
+  }
+
   readonly fetch: typeof fetch = async (input, init) => {
     if (this.isOffline) throw new TypeError('fetch failed (offline)');
     const url = new URL(input instanceof Request ? input.url : String(input));
@@ -41,7 +66,9 @@ export class Network {
     const abortWithCaller = () => controller.abort(init?.signal?.reason);
     init?.signal?.addEventListener('abort', abortWithCaller, { once: true });
     try {
-      return await fetch(input, { ...init, signal: controller.signal });
+      const response = await fetch(input, { ...init, signal: controller.signal });
+      for (const hold of this.holds) if (hold.matches(url)) await hold.until(controller.signal);
+      return response;
     } finally {
       this.controllers.delete(controller);
       init?.signal?.removeEventListener('abort', abortWithCaller);
