@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
+import { readyMadeCluster } from './build/ready-made-cluster.ts';
 
 /** The sync-server during development (`npm run serve` from the repository root). */
 const server = 'http://localhost:3000';
@@ -13,6 +14,7 @@ const backgroundColor = '#eef1f4';
 export default defineConfig({
   plugins: [
     react(),
+    readyMadeCluster(),
     VitePWA({
       strategies: 'generateSW',
       // A new version waits until the user agrees to reload (src/pwa/UpdatePrompt.tsx): a reload
@@ -45,8 +47,8 @@ export default defineConfig({
       workbox: {
         // The app shell, the workers' chunks, and PGlite's WebAssembly and data files: a tablet
         // must start with no signal, so everything it loads is downloaded at install.
-        globPatterns: ['**/*.{js,mjs,css,html,svg,png,ico,wasm,data}'],
-        // pglite.wasm is about 10 MB and pglite.data about 6 MB.
+        globPatterns: ['**/*.{js,mjs,css,html,svg,png,ico,wasm,data,gz}'],
+        // pglite.wasm is about 10 MB, pglite.data about 6 MB, the ready-made cluster about 4.5 MB.
         maximumFileSizeToCacheInBytes: 30 * 1024 * 1024,
         // Files under assets/ carry a content hash in their name: no revision query needed.
         dontCacheBustURLsMatching: /^assets\//,

@@ -11,16 +11,21 @@ import { electricSync } from '@electric-sql/pglite-sync';
 import { startLeader } from '../leader/leader.ts';
 import { JSON_PARAMETERS } from './json-parameters.ts';
 import { prepareLocalDatabase } from './prepare-database.ts';
+import { readyMadeCluster } from './ready-made-cluster.ts';
 
 void worker({
   async init(options) {
+    const dataDir = options.dataDir ?? '';
+    const loadDataDir = await readyMadeCluster(dataDir, self.location.origin);
     const pg = await PGlite.create({
-      dataDir: options.dataDir,
+      dataDir,
+      ...(loadDataDir && { loadDataDir }),
       extensions: { sync: electricSync() },
       serializers: JSON_PARAMETERS,
     });
     await prepareLocalDatabase(pg);
-    await startLeader({ pg, baseUrl: self.location.origin });
+    // The tab can show its screens meanwhile: the leader's work is reflected in sync_state.
+    void startLeader({ pg, baseUrl: self.location.origin }).catch((error: unknown) => console.error('The sync could not start', error));
     return pg;
   },
 });

@@ -1,0 +1,37 @@
+import { PGlite } from '@electric-sql/pglite';
+import type { Plugin } from 'vite';
+import { READY_MADE_CLUSTER_PATH } from '../src/db/ready-made-cluster.ts';
+
+/**
+ * Serves and emits an empty PGlite cluster (what initdb makes), built with this very PGlite in
+ * Node. A tablet's first start loads it instead of running initdb, which takes seconds in a
+ * browser (src/db/ready-made-cluster.ts). It holds no data of ours: no two tablets share anything
+ * but PostgreSQL's own catalog.
+ */
+export function readyMadeCluster(): Plugin {
+  let cluster: Promise<Uint8Array> | undefined;
+  const make = () => (cluster ??= dumpEmptyCluster());
+  return {
+    name: 'cimco-ready-made-cluster',
+    configureServer(server) {
+      server.middlewares.use(READY_MADE_CLUSTER_PATH, (_request, response, next) => {
+        make().then((bytes) => {
+          response.setHeader('content-type', 'application/gzip');
+          response.end(bytes);
+        }, next);
+      });
+    },
+    async generateBundle() {
+      this.emitFile({ type: 'asset', fileName: READY_MADE_CLUSTER_PATH.slice(1), source: await make() });
+    },
+  };
+}
+
+async function dumpEmptyCluster(): Promise<Uint8Array> {
+  const pg = await PGlite.create();
+  try {
+    return new Uint8Array(await (await pg.dumpDataDir('gzip')).arrayBuffer());
+  } finally {
+    await pg.close();
+  }
+}
