@@ -92,10 +92,6 @@ test('closed and opened again with the same storage, offline, the app starts wit
     await signIn(page, 'storeroom');
     await page.waitForFunction(() => (globalThis as unknown as { navigator: { serviceWorker: { controller: unknown } } }).navigator.serviceWorker.controller !== null);
     const parts = await local<{ n: number }>(page, 'select count(*)::int as n from parts');
-    // The local database writes back to IndexedDB just after each change without making queries
-    // wait (relaxed durability, client/src/db/worker.ts): give the last write-back a moment, as a
-    // person closing the app would, before the browser goes.
-    await page.waitForTimeout(2_000);
     await context.close();
 
     context = await playwright.chromium.launchPersistentContext(profile, { ...launchOptions, baseURL, offline: true });

@@ -22,11 +22,6 @@ void worker({
       ...(loadDataDir && { loadDataDir }),
       extensions: { sync: electricSync() },
       serializers: JSON_PARAMETERS,
-      // IndexedDB storage keeps the whole data directory in memory and writes changed files back
-      // after each query; waiting for that write made every query cost 0.2–0.4 s on a tablet and
-      // a recorded command about 6 s (bench:client). Relaxed: the write starts at once but the
-      // query does not wait for it — a browser killed within a moment of a change can lose it.
-      relaxedDurability: true,
     });
     await prepareLocalDatabase(pg);
     // The tab can show its screens meanwhile: the leader's work is reflected in sync_state.
