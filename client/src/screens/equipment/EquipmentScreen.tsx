@@ -1,6 +1,6 @@
 import { useLiveQuery } from '@electric-sql/pglite-react';
 import { EQUIPMENT_STATUSES } from '@cimco/contract';
-import { useEffect, useMemo, useState, type CSSProperties } from 'react';
+import { useMemo, useState, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LocalSession } from '../../session/local-session.ts';
 import { PendingMarker } from '../tasks/TaskBadges.tsx';
@@ -19,30 +19,13 @@ import {
   type StatusFilter,
 } from './equipment-model.ts';
 import { StatusButtons } from './StatusButtons.tsx';
+import { useTabFilters } from '../use-tab-filters.ts';
 import '../tasks/tasks.css';
 import './equipment.css';
 
 const DEFAULT_FILTERS: EquipmentFilters = { search: '', status: '', area: '' };
 const FILTERS_KEY = 'cimco.equipment.filters';
 
-function useFilters(): [EquipmentFilters, (update: (filters: EquipmentFilters) => EquipmentFilters) => void] {
-  const [filters, setFilters] = useState<EquipmentFilters>(() => {
-    try {
-      const stored = sessionStorage.getItem(FILTERS_KEY);
-      return stored ? { ...DEFAULT_FILTERS, ...(JSON.parse(stored) as Partial<EquipmentFilters>) } : DEFAULT_FILTERS;
-    } catch {
-      return DEFAULT_FILTERS;
-    }
-  });
-  useEffect(() => {
-    try {
-      sessionStorage.setItem(FILTERS_KEY, JSON.stringify(filters));
-    } catch {
-      // Storage blocked: the filters last while the screen is open.
-    }
-  }, [filters]);
-  return [filters, setFilters];
-}
 
 /**
  * The yard's machines: search by tag or name, filter by status and area, components indented
@@ -51,7 +34,7 @@ function useFilters(): [EquipmentFilters, (update: (filters: EquipmentFilters) =
  */
 export function EquipmentScreen({ session }: { session: LocalSession }) {
   const { t } = useTranslation();
-  const [filters, setFilters] = useFilters();
+  const [filters, setFilters] = useTabFilters(FILTERS_KEY, DEFAULT_FILTERS);
   const [openId, setOpenId] = useState<string | null>(null);
   const [notice, setNotice] = useState('');
   const rows = useLiveQuery<EquipmentRow>(EQUIPMENT_LIST_SQL, [])?.rows;

@@ -9,7 +9,8 @@ import { Dialog } from './Dialog.tsx';
 import { EquipmentPicker } from './EquipmentPicker.tsx';
 import { CategoryOptions, Field, FormError, PriorityOptions } from './fields.tsx';
 import type { AssignableUser, MachineOption } from './reference-data.ts';
-import { canAssignTasks, formErrorsOf, type FormErrors } from './task-model.ts';
+import { canAssignTasks } from './task-model.ts';
+import { useCommandForm } from './use-command-form.ts';
 
 /**
  * The "New task" form: title (required), description, priority, category, machine, due date, and
@@ -42,8 +43,7 @@ export function TaskCreateDialog({
   const [equipment, setEquipment] = useState<{ id: string; label: string } | null>(machine ?? null);
   const [dueDate, setDueDate] = useState('');
   const [assigneeId, setAssigneeId] = useState('');
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
-  const [busy, setBusy] = useState(false);
+  const { errors, setErrors, busy, save } = useCommandForm(onClose);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -52,8 +52,7 @@ export function TaskCreateDialog({
       setErrors({ fields: { title: t('tasks.errors.titleRequired') } });
       return;
     }
-    setBusy(true);
-    try {
+    await save(async () => {
       const id = uuidv7();
       await recordCommand(db, 'task.create', {
         id,
@@ -66,11 +65,7 @@ export function TaskCreateDialog({
         ...(canAssign && assigneeId && { assigneeId }),
       });
       onCreated?.(id, title.trim());
-      onClose();
-    } catch (error) {
-      setErrors(formErrorsOf(error, t));
-      setBusy(false);
-    }
+    });
   }
 
   return (

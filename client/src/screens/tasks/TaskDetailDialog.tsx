@@ -16,10 +16,10 @@ import {
   formatDate,
   formatDateTime,
   isOverdue,
-  type FormErrors,
   type TaskRow,
 } from './task-model.ts';
 import { PendingMarker, PriorityBadge, StatusBadge } from './TaskBadges.tsx';
+import { useCommandForm } from './use-command-form.ts';
 
 type Mode = 'view' | 'edit' | 'complete' | 'cancel';
 
@@ -271,8 +271,7 @@ function EditTaskForm({ task, machines, onDone }: { task: TaskRow; machines: rea
   const [base] = useState(() => fieldsOf(task));
   const [baseLabel] = useState(() => (task.equipment_id ? machineLabel({ tag: task.equipment_tag, name: task.equipment_name }) : ''));
   const [draft, setDraft] = useState<TaskFields>(base);
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
-  const [busy, setBusy] = useState(false);
+  const { errors, setErrors, busy, save } = useCommandForm(onDone);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -292,18 +291,13 @@ function EditTaskForm({ task, machines, onDone }: { task: TaskRow; machines: rea
       onDone();
       return;
     }
-    setBusy(true);
-    try {
-      await recordCommand(db, 'task.update', {
+    await save(() =>
+      recordCommand(db, 'task.update', {
         id: task.id,
         changes: Object.fromEntries(changed.map((field) => [field, normalised[field]])),
         base: Object.fromEntries(changed.map((field) => [field, base[field]])),
-      });
-      onDone();
-    } catch (caught) {
-      setErrors(formErrorsOf(caught, t));
-      setBusy(false);
-    }
+      }),
+    );
   }
 
   const set = <K extends keyof TaskFields>(field: K, value: TaskFields[K]) => setDraft((d) => ({ ...d, [field]: value }));
@@ -398,8 +392,7 @@ function CompleteTaskForm({ task, onDone }: { task: TaskRow; onDone: () => void 
   const [cause, setCause] = useState('');
   const [fix, setFix] = useState('');
   const [loto, setLoto] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
-  const [busy, setBusy] = useState(false);
+  const { errors, setErrors, busy, save } = useCommandForm(onDone);
   const needsLoto = !!task.equipment_id;
 
   async function submit(event: FormEvent) {
@@ -413,21 +406,16 @@ function CompleteTaskForm({ task, onDone }: { task: TaskRow; onDone: () => void 
       setErrors({ fields });
       return;
     }
-    setBusy(true);
-    try {
-      await recordCommand(db, 'task.complete', {
+    await save(() =>
+      recordCommand(db, 'task.complete', {
         id: task.id,
         knowledgeId: uuidv7(),
         problem: problem.trim(),
         cause: cause.trim() || null,
         fix: fix.trim(),
         lotoConfirmed: loto,
-      });
-      onDone();
-    } catch (caught) {
-      setErrors(formErrorsOf(caught, t));
-      setBusy(false);
-    }
+      }),
+    );
   }
 
   return (
@@ -515,20 +503,11 @@ function CancelTaskForm({ task, onDone }: { task: TaskRow; onDone: () => void })
   const ref = useRef<HTMLFormElement>(null);
   useFocusInside(ref);
   const [reason, setReason] = useState('');
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
-  const [busy, setBusy] = useState(false);
+  const { errors, busy, save } = useCommandForm(onDone);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    try {
-      await recordCommand(db, 'task.setStatus', { id: task.id, status: 'cancelled', reason: reason.trim() || null });
-      onDone();
-    } catch (caught) {
-      setErrors(formErrorsOf(caught, t));
-      setBusy(false);
-    }
+    await save(() => recordCommand(db, 'task.setStatus', { id: task.id, status: 'cancelled', reason: reason.trim() || null }));
   }
 
   return (

@@ -1,6 +1,6 @@
 import { useLiveQuery } from '@electric-sql/pglite-react';
 import { PRIORITIES, TASK_STATUSES, type TaskStatus } from '@cimco/contract';
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LocalSession } from '../../session/local-session.ts';
 import { machineLabel } from './EquipmentPicker.tsx';
@@ -9,6 +9,7 @@ import { TaskCreateDialog } from './TaskCreateDialog.tsx';
 import { TaskDetailDialog } from './TaskDetailDialog.tsx';
 import { useTaskReferences } from './reference-data.ts';
 import { ACTIVE_STATUSES, TASKS_SQL, canWorkTasks, compareTasks, formatDate, isOverdue, localToday, priorityKey, type TaskRow } from './task-model.ts';
+import { useTabFilters } from '../use-tab-filters.ts';
 import './tasks.css';
 
 interface Filters {
@@ -21,25 +22,6 @@ interface Filters {
 const DEFAULT_FILTERS: Filters = { statuses: [...ACTIVE_STATUSES], priorities: [], mine: false, search: '' };
 const FILTERS_KEY = 'cimco.tasks.filters';
 
-/** The filters survive switching screens (and a reload) in this tab. */
-function useFilters(): [Filters, (update: (filters: Filters) => Filters) => void] {
-  const [filters, setFilters] = useState<Filters>(() => {
-    try {
-      const stored = sessionStorage.getItem(FILTERS_KEY);
-      return stored ? { ...DEFAULT_FILTERS, ...(JSON.parse(stored) as Partial<Filters>) } : DEFAULT_FILTERS;
-    } catch {
-      return DEFAULT_FILTERS;
-    }
-  });
-  useEffect(() => {
-    try {
-      sessionStorage.setItem(FILTERS_KEY, JSON.stringify(filters));
-    } catch {
-      // Storage blocked: the filters last while the screen is open.
-    }
-  }, [filters]);
-  return [filters, setFilters];
-}
 
 function matches(task: TaskRow, filters: Filters, userId: string, search: string): boolean {
   if (filters.statuses.length > 0 && !filters.statuses.includes(task.status)) return false;
@@ -59,7 +41,7 @@ function toggle<T>(list: readonly T[], value: T): T[] {
  */
 export function TasksScreen({ session }: { session: LocalSession }) {
   const { t, i18n } = useTranslation();
-  const [filters, setFilters] = useFilters();
+  const [filters, setFilters] = useTabFilters(FILTERS_KEY, DEFAULT_FILTERS);
   const [creating, setCreating] = useState(false);
   const [openTaskId, setOpenTaskId] = useState<string | null>(null);
   const [notice, setNotice] = useState('');
