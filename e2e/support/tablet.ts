@@ -16,7 +16,6 @@ export const APP_READY = { timeout: 90_000 };
 
 interface LocalDatabase {
   query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
-  isLeader: boolean;
 }
 interface AppWindow {
   cimcoDb?: LocalDatabase;
@@ -40,8 +39,19 @@ export async function record(page: Page, name: string, args: unknown): Promise<s
   return page.evaluate(([name, args]) => (globalThis as unknown as AppWindow).cimcoRecord(name, args), [name, args] as const);
 }
 
-export async function isLeader(page: Page): Promise<boolean> {
-  return page.evaluate(() => (globalThis as unknown as AppWindow).cimcoDb?.isLeader ?? false);
+/**
+ * PGlite's leader election among this origin's database workers, from the browser's lock manager:
+ * how many hold the election lock (the leader) and how many wait for it. (PGliteWorker's own
+ * `isLeader` can miss its "leader now" message when it comes before the tab listens.)
+ */
+export async function electionLocks(page: Page): Promise<{ held: number; waiting: number }> {
+  type Lock = { name?: string };
+  type Locks = { query(): Promise<{ held?: Lock[]; pending?: Lock[] }> };
+  return page.evaluate(async () => {
+    const { held = [], pending = [] } = await (globalThis as unknown as { navigator: { locks: Locks } }).navigator.locks.query();
+    const election = (lock: Lock) => lock.name?.startsWith('pglite-election-lock:') ?? false;
+    return { held: held.filter(election).length, waiting: pending.filter(election).length };
+  });
 }
 
 /** Polls the local database until `sql`'s first row has `ok = true`. */
