@@ -7,8 +7,9 @@
  *   2. offline cold start: the browser is closed and started again on the same profile with the
  *      network off; the service worker serves the app, PGlite opens from IndexedDB;
  *   3. search: terms taken from the data typed into the parts search box, input → rows settled;
- *   4. offline queue: commands recorded offline (each timed), then the network back: until the
- *      server has them all and the tablet's outbox is empty again.
+ *   4. offline queue: commands recorded offline (each timed; the first one after another, the
+ *      rest several at a time), then the network back: until the server has them all and the
+ *      tablet's outbox is empty again.
  *
  * It prints figures and asserts nothing. It builds the client into a temporary folder first (so a
  * build elsewhere in the checkout cannot change the files under it), unless --no-build: then the
@@ -35,8 +36,12 @@ const USAGE = `npm run bench:client [-- options]
   --parts L       part counts, one generated yard each           (default 5000,50000)
   --searches N    search terms typed into the parts screen        (default 30)
   --commands N    stock.adjust commands recorded offline          (default 1000)
+  --one-by-one N  of those, recorded one after another as a screen does,
+                  each waiting until it is stored                (default 50)
+  --in-flight N   the rest recorded N at a time, to fill the queue sooner
+                  (they share their writes to IndexedDB)          (default 10)
   --record-budget S  stop recording after S seconds, and flush what was
-                  recorded (each command costs a write to IndexedDB)  (default 300)
+                  recorded                                        (default 300)
   --no-build      serve client/dist (or $CLIENT_DIST) as it is (run \`npm run build\`
                   first) instead of building the client into a temporary folder
 
@@ -46,6 +51,8 @@ interface Options {
   parts: number[];
   searches: number;
   commands: number;
+  oneByOne: number;
+  inFlight: number;
   recordBudget: number;
   build: boolean;
 }
@@ -63,6 +70,8 @@ function parseOptions(argv: string[]): Options {
         parts: { type: 'string' },
         searches: { type: 'string' },
         commands: { type: 'string' },
+        'one-by-one': { type: 'string' },
+        'in-flight': { type: 'string' },
         'record-budget': { type: 'string' },
         'no-build': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -95,6 +104,8 @@ function parseOptions(argv: string[]): Options {
     parts: parts.map(Number),
     searches: whole('searches', 30, 0, 1000),
     commands: whole('commands', 1000, 1, 100_000),
+    oneByOne: whole('one-by-one', 50, 0, 100_000),
+    inFlight: whole('in-flight', 10, 1, 1000),
     recordBudget: whole('record-budget', 300, 1, 86_400),
     build: !values['no-build'],
   };
@@ -162,8 +173,7 @@ async function measureCount(parts: number, options: Options, outer: Environment,
     network,
     db.pool,
     yard.siteId,
-    options.commands,
-    options.recordBudget,
+    { commands: options.commands, budgetSeconds: options.recordBudget, oneByOne: options.oneByOne, inFlight: options.inFlight },
     {
       onRecord: () => meter.start('4a. record offline', browser.pid),
       onRecorded: () => meter.end('4a. record offline'),

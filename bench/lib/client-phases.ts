@@ -240,6 +240,9 @@ export interface FlushResult {
   tried: number;
   recorded: number;
   budgetSeconds: number;
+  /** Recorded one after another first, then this many at a time. */
+  oneByOne: number;
+  inFlight: number;
   parts: number;
   syncBarBefore: string | null;
   /** Per command, ms, in order. */
@@ -265,12 +268,12 @@ export async function offlineQueue(
   network: NetworkSwitch,
   pool: pg.Pool,
   siteId: string,
-  commands: number,
-  budgetSeconds: number,
+  queue: { commands: number; budgetSeconds: number; oneByOne: number; inFlight: number },
   hooks: { onRecord: () => void; onRecorded: () => void; onOnline: () => void },
   progress: (m: string) => void,
 ): Promise<FlushResult> {
   const { page, context } = browser;
+  const { commands, budgetSeconds, oneByOne, inFlight } = queue;
   const { rows: parts } = await pool.query<{ id: string }>(
     `select id from parts where site_id = $1 order by md5(id::text) limit $2`,
     [siteId, Math.max(1, Math.min(500, Math.ceil(commands / 2)))],
@@ -290,10 +293,13 @@ export async function offlineQueue(
   const pending = async () => (await probe<number | null>(page, 'pending')) ?? (await outbox());
 
   const syncBarBefore = await page.locator('[data-testid="sync-bar"]').getAttribute('data-online', { timeout: 10 * SECOND }).catch(() => null);
-  progress(`recording ${commands} stock.adjust commands offline (over ${parts.length} parts; at most ${budgetSeconds} s)`);
+  progress(
+    `recording ${commands} stock.adjust commands offline (over ${parts.length} parts; the first ${oneByOne} one after another, ` +
+      `then ${inFlight} at a time; at most ${budgetSeconds} s)`,
+  );
   hooks.onRecord();
   const started = performance.now();
-  const recorded = await probe<RecordOutcome>(page, 'recordMany', args, budgetSeconds * SECOND);
+  const recorded = await probe<RecordOutcome>(page, 'recordMany', args, budgetSeconds * SECOND, oneByOne, inFlight);
   const recordSeconds = (performance.now() - started) / SECOND;
   hooks.onRecorded();
   movementIds = args.filter((_, i) => recorded.ok[i]).map((a) => a.movementId);
@@ -342,6 +348,8 @@ export async function offlineQueue(
     tried: recorded.durations.length,
     recorded: expected,
     budgetSeconds,
+    oneByOne,
+    inFlight,
     parts: parts.length,
     syncBarBefore,
     recordMs: recorded.durations,

@@ -9,7 +9,7 @@
  * - `waitUsable`: polls the local database until the initial sync is done and holds every part;
  * - `armSearch` / `searchSettled`: the part rows' state after each change, from the search box's
  *   `input` event until the rows stop changing;
- * - `recordMany`: records commands one after another as a screen does, each one timed;
+ * - `recordMany`: records commands, the first one after another as a screen does, each one timed;
  * - `roundTrips`: `select 1` through the database worker, timed (how busy the worker is).
  *
  * It is plain JavaScript in a string: functions handed to `page.evaluate` are sent as their source
@@ -198,23 +198,34 @@ export const PROBE_SCRIPT = String.raw`
       return bar ? Number(bar.getAttribute('data-pending')) : null;
     },
 
-    /** Records the commands one after another; stops early once budgetMs have passed. */
-    async recordMany(commands, budgetMs) {
+    /**
+     * Records the commands: the first oneByOne one after another, as a screen does, then the rest
+     * inFlight at a time (they share their write-backs to IndexedDB); no new one starts once
+     * budgetMs have passed. Durations and outcomes are in the commands' order.
+     */
+    async recordMany(commands, budgetMs, oneByOne, inFlight) {
       const durations = [];
       const ok = [];
       const errors = [];
       const deadline = performance.now() + budgetMs;
-      for (const args of commands) {
-        if (performance.now() > deadline) break;
+      const recordOne = async (i) => {
         const started = performance.now();
         try {
-          await window.cimcoRecord('stock.adjust', args);
-          ok.push(true);
+          await window.cimcoRecord('stock.adjust', commands[i]);
+          ok[i] = true;
         } catch (error) {
-          ok.push(false);
+          ok[i] = false;
           if (errors.length < 5) errors.push(String(error && error.message || error));
         }
-        durations.push(performance.now() - started);
+        durations[i] = performance.now() - started;
+      };
+      let next = 0;
+      for (; next < Math.min(oneByOne, commands.length) && performance.now() <= deadline; next++) await recordOne(next);
+      if (next === oneByOne) {
+        const lane = async () => {
+          while (next < commands.length && performance.now() <= deadline) await recordOne(next++);
+        };
+        await Promise.all(Array.from({ length: inFlight }, lane));
       }
       return { durations, ok, errors };
     },

@@ -124,8 +124,9 @@ function renderSearch(r: ClientResults, columns: string[], row: RowFn): string[]
 }
 
 function renderFlush(r: ClientResults, columns: string[], row: RowFn): string[] {
-  const recordSorted = (c: CountResults) => [...c.flush.recordMs].sort((a, b) => a - b);
-  const mean = (list: number[]) => (list.length ? list.reduce((a, b) => a + b, 0) / list.length : Number.NaN);
+  const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+  const oneByOne = (c: CountResults) => sorted(c.flush.recordMs.slice(0, c.flush.oneByOne));
+  const inFlight = (c: CountResults) => sorted(c.flush.recordMs.slice(c.flush.oneByOne));
   const first = r.counts[0]?.flush;
   const n = first?.commands ?? 0;
   const out = [
@@ -133,10 +134,10 @@ function renderFlush(r: ClientResults, columns: string[], row: RowFn): string[] 
     table(columns, [
       row('sync bar before recording (data-online)', (c) => c.flush.syncBarBefore ?? '–'),
       row(`commands recorded (of ${int(n)}; at most ${first?.budgetSeconds ?? 0} s of recording)`, (c) => int(c.flush.recorded)),
-      row('record one command (window.cimcoRecord), p50 ms', (c) => ms(percentile(recordSorted(c), 50))),
-      row('record one command, p95 ms', (c) => ms(percentile(recordSorted(c), 95))),
-      row('record one command, mean of the first / last 100, ms', (c) =>
-        `${ms(mean(c.flush.recordMs.slice(0, 100)))} / ${ms(mean(c.flush.recordMs.slice(-100)))}`),
+      row(`record one command, one after another (the first ${first?.oneByOne ?? 0}), p50 ms`, (c) => ms(percentile(oneByOne(c), 50))),
+      row('record one command, one after another, p95 ms', (c) => ms(percentile(oneByOne(c), 95))),
+      row(`record one command, ${first?.inFlight ?? 0} at a time (the rest), p50 / p95 ms`, (c) =>
+        `${ms(percentile(inFlight(c), 50))} / ${ms(percentile(inFlight(c), 95))}`),
       row('recording, s in all', (c) => s(c.flush.recordSeconds, 1)),
       row('in the outbox / on the server before reconnecting', (c) => `${c.flush.outboxBefore} / ${c.flush.serverBefore}`),
       row('online → first POST /api/mutations, s', (c) => s(c.flush.firstRequest)),

@@ -1,10 +1,52 @@
 import { PGliteWorker } from '@electric-sql/pglite/worker';
 import { live, type PGliteWithLive } from '@electric-sql/pglite/live';
+import type { WritesBack } from './persisted.ts';
 
 /** One database per tablet (per browser profile), shared by its tabs. */
 export const LOCAL_DATA_DIR = 'idb://cimco-yard';
 
-export type LocalDatabase = PGliteWorker & PGliteWithLive;
+/** Statements whose completion means rows changed (what a person did in this tab). */
+const CHANGED_ROWS = /^(INSERT|UPDATE|DELETE|MERGE|COPY)\b/;
+
+/**
+ * A tab's handle on the tablet's database (in the leader's worker, written back to IndexedDB in
+ * the background: db/write-back.ts).
+ *
+ * PGlite asks for a write-back after every query outside a transaction. Here only a tab that has
+ * changed rows asks (and waits), and its next answers wait for that write-back too: a live query
+ * showing a tap, or the signed-in screen after a sign-in, is never on screen before it is stored,
+ * so a reload right after it keeps it. Reads that follow no change of this tab's answer at once.
+ */
+class TabletDatabase extends PGliteWorker implements WritesBack {
+  #changed = false;
+  #storing: Promise<void> | null = null;
+
+  override async execProtocolStream(
+    ...args: Parameters<PGliteWorker['execProtocolStream']>
+  ): ReturnType<PGliteWorker['execProtocolStream']> {
+    const messages = await super.execProtocolStream(...args);
+    if (messages.some((m) => m.name === 'commandComplete' && CHANGED_ROWS.test((m as { text?: string }).text ?? ''))) this.#changed = true;
+    return messages;
+  }
+
+  override async syncToFs(): Promise<void> {
+    if (this.#changed) void this.writeBack().catch(() => undefined);
+    // A failed write-back is reported to the one who asked for it (writeBack); reads go on.
+    await this.#storing?.catch(() => undefined);
+  }
+
+  /** Resolves once every change made so far is stored on the tablet. */
+  writeBack(): Promise<void> {
+    this.#changed = false;
+    const storing = super.syncToFs().finally(() => {
+      if (this.#storing === storing) this.#storing = null;
+    });
+    this.#storing = storing;
+    return storing;
+  }
+}
+
+export type LocalDatabase = TabletDatabase & PGliteWithLive;
 
 /**
  * Opens the tablet's database through its worker. Resolves once the leader has the schema ready.
@@ -13,9 +55,10 @@ export type LocalDatabase = PGliteWorker & PGliteWithLive;
  */
 export async function openLocalDatabase(): Promise<LocalDatabase> {
   void navigator.storage?.persist?.().catch(() => false);
-  const pg = await PGliteWorker.create(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }), {
+  const pg = new TabletDatabase(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }), {
     dataDir: LOCAL_DATA_DIR,
     extensions: { live },
   });
+  await pg.waitReady;
   return pg as LocalDatabase;
 }

@@ -1,9 +1,10 @@
 /// <reference lib="webworker" />
 /**
  * The PGlite worker (DESIGN.md §5). Every tab starts one; PGlite elects a leader among them and
- * only the leader runs `init`: it opens the database in IndexedDB, brings the local schema up to
- * date, and starts the sync and the uploader — so one tablet syncs and uploads once, however many
- * tabs are open. The other tabs' queries are forwarded to the leader.
+ * only the leader runs `init`: it opens the database in IndexedDB (written back in the background,
+ * see write-back.ts), brings the local schema up to date, and starts the sync and the uploader — so
+ * one tablet syncs and uploads once, however many tabs are open. The other tabs' queries are
+ * forwarded to the leader.
  */
 import { PGlite } from '@electric-sql/pglite';
 import { worker } from '@electric-sql/pglite/worker';
@@ -12,6 +13,14 @@ import { startLeader } from '../leader/leader.ts';
 import { JSON_PARAMETERS } from './json-parameters.ts';
 import { prepareLocalDatabase } from './prepare-database.ts';
 import { readyMadeCluster } from './ready-made-cluster.ts';
+import { queueWriteBacks, withWriteBack } from './write-back.ts';
+
+// @electric-sql/client 1.0.14 (inside pglite-sync) rejects an internal promise with no value when
+// a shape stream is stopped while it waits for its next tick, and nobody awaits it. The uploader
+// stops the sync whenever it posts, so these are expected; a rejection with a value still shows.
+self.addEventListener('unhandledrejection', (event) => {
+  if (event.reason === undefined) event.preventDefault();
+});
 
 void worker({
   async init(options) {
@@ -19,13 +28,15 @@ void worker({
     const loadDataDir = await readyMadeCluster(dataDir, self.location.origin);
     const pg = await PGlite.create({
       dataDir,
+      relaxedDurability: true,
       ...(loadDataDir && { loadDataDir }),
       extensions: { sync: electricSync() },
       serializers: JSON_PARAMETERS,
     });
-    await prepareLocalDatabase(pg);
+    const db = withWriteBack(pg, queueWriteBacks(pg));
+    await prepareLocalDatabase(db);
     // The tab can show its screens meanwhile: the leader's work is reflected in sync_state.
-    void startLeader({ pg, baseUrl: self.location.origin }).catch((error: unknown) => console.error('The sync could not start', error));
-    return pg;
+    void startLeader({ pg: db, baseUrl: self.location.origin }).catch((error: unknown) => console.error('The sync could not start', error));
+    return db;
   },
 });

@@ -1,4 +1,5 @@
 import type { PGliteInterface } from '@electric-sql/pglite';
+import { persisted } from '../db/persisted.ts';
 
 /** Write the last-sync time at most this often: long-polls return every few seconds. */
 const LAST_SYNC_EVERY_MS = 2_000;
@@ -46,8 +47,13 @@ export class SyncStatus {
     this.write('update sync_state set last_sync_at = now(), last_error = null');
   }
 
+  /**
+   * The first whole copy of the yard is what the tablet needs offline: it is stored before anyone
+   * can read that it is there (nothing else runs on the database meanwhile), so a tablet closed
+   * as soon as it says "synced" starts offline with its data.
+   */
   initialSyncDone(): void {
-    this.write('update sync_state set initial_sync_done = true, last_sync_at = now(), last_error = null');
+    this.write('update sync_state set initial_sync_done = true, last_sync_at = now(), last_error = null', [], { store: true });
   }
 
   uploaded(): void {
@@ -59,7 +65,12 @@ export class SyncStatus {
   }
 
   /** Status writes are queued so they land in order and never overtake each other. */
-  private write(sql: string, params: unknown[] = []): void {
-    this.writes = this.writes.then(() => this.pg.query(sql, params)).catch(() => {});
+  private write(sql: string, params: unknown[] = [], { store = false } = {}): void {
+    this.writes = this.writes
+      .then(async () => {
+        await this.pg.query(sql, params);
+        if (store) await this.pg.runExclusive(() => persisted(this.pg));
+      })
+      .catch(() => {});
   }
 }

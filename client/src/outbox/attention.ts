@@ -1,5 +1,6 @@
 import type { PGliteInterface } from '@electric-sql/pglite';
 import type { CommandInput, CommandName } from '@cimco/contract';
+import { persisted } from '../db/persisted.ts';
 import { recordCommand } from './record-command.ts';
 
 /** A command the server refused, as the Needs attention list shows it. */
@@ -20,6 +21,7 @@ export const ATTENTION_SQL = `select mutation_id, name, args, code, message, det
 /** Drops a refused command for good (the person decided it no longer matters). */
 export async function discardRefused(pg: PGliteInterface, mutationId: string): Promise<void> {
   await pg.query('delete from needs_attention where mutation_id = $1', [mutationId]);
+  await persisted(pg);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { PGliteInterface, Transaction } from '@electric-sql/pglite';
 import { COMMANDS, type CommandArgs, type CommandInput, type CommandName, type SyncedTable } from '@cimco/contract';
 import { v7 as uuidv7 } from 'uuid';
+import { persisted } from '../db/persisted.ts';
 import { readSession } from '../session/local-session.ts';
 import { effectsOf } from './effects.ts';
 
@@ -16,8 +17,8 @@ export class CommandNotAllowedError extends Error {
 }
 
 /**
- * Records a command in the outbox with its expected effects, in one local transaction, and wakes
- * the uploader. The screens show the effect at once (they read the overlay views). Arguments are
+ * Records a command in the outbox with its expected effects, in one local transaction, wakes the
+ * uploader, and resolves once the command is stored on the tablet. The screens show the effect at once (they read the overlay views). Arguments are
  * validated with the contract's schema here, so the person hears about a mistake while still
  * looking at the form — a ZodError names the fields. Returns the mutation id.
  */
@@ -54,6 +55,8 @@ export async function recordCommand<N extends CommandName>(pg: PGliteInterface, 
     }
   });
   await pg.exec(`notify ${OUTBOX_CHANGED}`);
+  // The command is the person's work: stored on the tablet before the form says it is done.
+  await persisted(pg);
   return mutationId;
 }
 

@@ -1,5 +1,6 @@
 import type { PGliteInterface } from '@electric-sql/pglite';
 import type { Role, Session } from '@cimco/contract';
+import { persisted } from '../db/persisted.ts';
 
 /** Who is signed in on this tablet, as kept in its database (the `session` table). */
 export interface LocalSession {
@@ -75,16 +76,20 @@ export async function storeSession(pg: Pick<PGliteInterface, 'query' | 'exec'>, 
     ],
   );
   await pg.exec(`notify ${SESSION_CHANGED}`);
+  // Kept before the caller goes on: the server may have retired the refresh token this replaces.
+  await persisted(pg);
 }
 
 export async function markSessionExpired(pg: Pick<PGliteInterface, 'query' | 'exec'>, refreshToken: string): Promise<void> {
   // Only the session that failed: someone may have signed in again meanwhile.
   await pg.query('update session set expired = true where refresh_token = $1', [refreshToken]);
   await pg.exec(`notify ${SESSION_CHANGED}`);
+  await persisted(pg);
 }
 
 export async function clearSession(pg: Pick<PGliteInterface, 'exec'>): Promise<void> {
   await pg.exec(`delete from session; notify ${SESSION_CHANGED};`);
+  await persisted(pg);
 }
 
 export async function deviceId(pg: Pick<PGliteInterface, 'query'>): Promise<string> {
