@@ -12,35 +12,54 @@ const CHANGED_ROWS = /^(INSERT|UPDATE|DELETE|MERGE|COPY)\b/;
  * A tab's handle on the tablet's database (in the leader's worker, written back to IndexedDB in
  * the background: db/write-back.ts).
  *
- * PGlite asks for a write-back after every query outside a transaction. Here only a tab that has
- * changed rows asks (and waits), and its next answers wait for that write-back too: a live query
+ * PGlite asks for a write-back after every query outside a transaction. Here a tab asks only once
+ * it has changed rows, and its next answers with rows wait for that write-back: a live query
  * showing a tap, or the signed-in screen after a sign-in, is never on screen before it is stored,
- * so a reload right after it keeps it. Reads that follow no change of this tab's answer at once.
+ * so a reload right after it keeps it. Statements that answer no rows (BEGIN, an INSERT, NOTIFY)
+ * do not wait, so commands recorded back to back share their write-backs; reads that follow no
+ * change of this tab's answer at once.
  */
 class TabletDatabase extends PGliteWorker implements WritesBack {
   #changed = false;
+  #answersRows = false;
   #storing: Promise<void> | null = null;
 
   override async execProtocolStream(
     ...args: Parameters<PGliteWorker['execProtocolStream']>
   ): ReturnType<PGliteWorker['execProtocolStream']> {
     const messages = await super.execProtocolStream(...args);
-    if (messages.some((m) => m.name === 'commandComplete' && CHANGED_ROWS.test((m as { text?: string }).text ?? ''))) this.#changed = true;
+    for (const message of messages) {
+      if (message.name === 'rowDescription') this.#answersRows = true;
+      else if (message.name === 'commandComplete' && CHANGED_ROWS.test((message as { text?: string }).text ?? '')) this.#changed = true;
+    }
     return messages;
   }
 
   override async syncToFs(): Promise<void> {
     if (this.#changed) void this.writeBack().catch(() => undefined);
+    if (!this.#answersRows) return;
+    this.#answersRows = false;
     // A failed write-back is reported to the one who asked for it (writeBack); reads go on.
     await this.#storing?.catch(() => undefined);
   }
 
-  /** Resolves once every change made so far is stored on the tablet. */
+  /**
+   * Resolves once every change this tab made so far is stored on the tablet. `#changed` says some
+   * change is in no write-back asked for yet (or in one that failed), so back-to-back callers
+   * share one write-back.
+   */
   writeBack(): Promise<void> {
+    if (!this.#changed) return this.#storing ?? Promise.resolve();
     this.#changed = false;
-    const storing = super.syncToFs().finally(() => {
-      if (this.#storing === storing) this.#storing = null;
-    });
+    const storing = super
+      .syncToFs()
+      .catch((error: unknown) => {
+        this.#changed = true;
+        throw error;
+      })
+      .finally(() => {
+        if (this.#storing === storing) this.#storing = null;
+      });
     this.#storing = storing;
     return storing;
   }
