@@ -1,3 +1,4 @@
+import type { QueryOptions, Results, Transaction } from '@electric-sql/pglite';
 import { PGliteWorker } from '@electric-sql/pglite/worker';
 import { live, type PGliteWithLive } from '@electric-sql/pglite/live';
 import type { WritesBack } from './persisted.ts';
@@ -12,35 +13,50 @@ const CHANGED_ROWS = /^(INSERT|UPDATE|DELETE|MERGE|COPY)\b/;
  * A tab's handle on the tablet's database (in the leader's worker, written back to IndexedDB in
  * the background: db/write-back.ts).
  *
- * PGlite asks for a write-back after every query outside a transaction. Here a tab asks only once
- * it has changed rows, and its next answers with rows wait for that write-back: a live query
+ * Once this tab has changed rows, its answers wait until the change is stored: a live query
  * showing a tap, or the signed-in screen after a sign-in, is never on screen before it is stored,
- * so a reload right after it keeps it. Statements that answer no rows (BEGIN, an INSERT, NOTIFY)
- * do not wait, so commands recorded back to back share their write-backs; reads that follow no
- * change of this tab's answer at once.
+ * so a reload right after it keeps it. The wait comes after PGlite has released its locks, so
+ * other queries and other recordings go on meanwhile and share the write-back; answers that follow
+ * no change of this tab's come at once.
  */
 class TabletDatabase extends PGliteWorker implements WritesBack {
   #changed = false;
-  #answersRows = false;
   #storing: Promise<void> | null = null;
 
   override async execProtocolStream(
     ...args: Parameters<PGliteWorker['execProtocolStream']>
   ): ReturnType<PGliteWorker['execProtocolStream']> {
     const messages = await super.execProtocolStream(...args);
-    for (const message of messages) {
-      if (message.name === 'rowDescription') this.#answersRows = true;
-      else if (message.name === 'commandComplete' && CHANGED_ROWS.test((message as { text?: string }).text ?? '')) this.#changed = true;
-    }
+    if (messages.some((m) => m.name === 'commandComplete' && CHANGED_ROWS.test((m as { text?: string }).text ?? ''))) this.#changed = true;
     return messages;
   }
 
+  /** PGlite calls this inside its locks after each query outside a transaction: start, never wait. */
   override async syncToFs(): Promise<void> {
     if (this.#changed) void this.writeBack().catch(() => undefined);
-    if (!this.#answersRows) return;
-    this.#answersRows = false;
-    // A failed write-back is reported to the one who asked for it (writeBack); reads go on.
-    await this.#storing?.catch(() => undefined);
+  }
+
+  override async query<T>(query: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>> {
+    const results = await super.query<T>(query, params, options);
+    await this.#stored();
+    return results;
+  }
+
+  override async exec(query: string, options?: QueryOptions): Promise<Array<Results>> {
+    const results = await super.exec(query, options);
+    await this.#stored();
+    return results;
+  }
+
+  override async transaction<T>(callback: (tx: Transaction) => Promise<T>): Promise<T> {
+    const result = await super.transaction(callback);
+    await this.#stored();
+    return result;
+  }
+
+  /** Waits for this tab's changes to be stored; a failure is reported by writeBack, reads go on. */
+  async #stored(): Promise<void> {
+    await this.writeBack().catch(() => undefined);
   }
 
   /**
