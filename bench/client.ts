@@ -41,7 +41,7 @@ const USAGE = `npm run bench:client [-- options]
   --in-flight N   the rest recorded N at a time, to fill the queue sooner
                   (they share their writes to IndexedDB)          (default 10)
   --record-budget S  stop recording after S seconds, and flush what was
-                  recorded                                        (default 300)
+                  recorded                                        (default 900)
   --no-build      serve client/dist (or $CLIENT_DIST) as it is (run \`npm run build\`
                   first) instead of building the client into a temporary folder
 
@@ -106,7 +106,7 @@ function parseOptions(argv: string[]): Options {
     commands: whole('commands', 1000, 1, 100_000),
     oneByOne: whole('one-by-one', 50, 0, 100_000),
     inFlight: whole('in-flight', 10, 1, 1000),
-    recordBudget: whole('record-budget', 300, 1, 86_400),
+    recordBudget: whole('record-budget', 900, 1, 86_400),
     build: !values['no-build'],
   };
 }
