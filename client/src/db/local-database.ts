@@ -31,10 +31,11 @@ class TabletDatabase extends PGliteWorker implements WritesBack {
     return messages;
   }
 
-  /** PGlite calls this inside its locks after each query outside a transaction: start, never wait. */
-  override async syncToFs(): Promise<void> {
-    if (this.#changed) void this.writeBack().catch(() => undefined);
-  }
+  /**
+   * PGlite calls this inside its locks after each query outside a transaction. Nothing to do here:
+   * the write-back is asked for, and waited on, once the locks are released (`#stored`).
+   */
+  override async syncToFs(): Promise<void> {}
 
   override async query<T>(query: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>> {
     const results = await super.query<T>(query, params, options);

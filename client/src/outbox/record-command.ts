@@ -18,9 +18,10 @@ export class CommandNotAllowedError extends Error {
 
 /**
  * Records a command in the outbox with its expected effects, in one local transaction, wakes the
- * uploader, and resolves once the command is stored on the tablet. The screens show the effect at once (they read the overlay views). Arguments are
- * validated with the contract's schema here, so the person hears about a mistake while still
- * looking at the form — a ZodError names the fields. Returns the mutation id.
+ * uploader, and resolves once the command is stored on the tablet. The screens show the effect at
+ * once (they read the overlay views). Arguments are validated with the contract's schema here, so
+ * the person hears about a mistake while still looking at the form — a ZodError names the fields.
+ * Returns the mutation id.
  */
 export async function recordCommand<N extends CommandName>(pg: PGliteInterface, name: N, input: CommandInput<N>): Promise<string> {
   const session = await readSession(pg);
