@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { Plugin } from 'vite';
-import { READY_MADE_CLUSTER_PATH } from '../src/db/ready-made-cluster.ts';
+import { CLUSTER_INITDB_ARGS, READY_MADE_CLUSTER_PATH } from '../src/db/cluster-settings.ts';
 
 /**
  * Serves and emits an empty PGlite cluster (what initdb makes), built with this very PGlite in
@@ -27,8 +27,9 @@ export function readyMadeCluster(): Plugin {
   };
 }
 
-async function dumpEmptyCluster(): Promise<Uint8Array> {
-  const pg = await PGlite.create();
+/** An empty cluster made by initdb with the tablet's arguments, as a gzipped tarball. */
+export async function dumpEmptyCluster(): Promise<Uint8Array> {
+  const pg = await PGlite.create({ initDbStartParams: [...CLUSTER_INITDB_ARGS] });
   try {
     return new Uint8Array(await (await pg.dumpDataDir('gzip')).arrayBuffer());
   } finally {

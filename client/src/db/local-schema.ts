@@ -23,7 +23,7 @@ import { SYNCED_COLUMNS } from './synced-columns.ts';
  * (see prepare-database.ts): the commands not yet settled, the refused ones, the device id and the
  * session are carried over; synced data is fetched again. Bump the version with any change here.
  */
-export const LOCAL_SCHEMA_VERSION = 1;
+export const LOCAL_SCHEMA_VERSION = 2;
 
 export function syncedTableName(table: SyncedTable): string {
   return `${table}_synced`;
@@ -47,8 +47,9 @@ function overlayViewSql(table: SyncedTable): string {
   select s.*, false as pending from ${synced} s
    where not exists (select 1 from outbox_effects e where e.table_name = '${table}' and e.row_id = s.id)
   union all
-  select (jsonb_populate_record(null::${synced}, apply_pending(coalesce(to_jsonb(s), jsonb_build_object('id', p.row_id)), p.sets, p.adds))).*, true as pending
+  select r.*, true as pending
     from pending_effects p left join ${synced} s on s.id = p.row_id
+   cross join lateral jsonb_populate_record(null::${synced}, apply_pending(coalesce(to_jsonb(s), jsonb_build_object('id', p.row_id)), p.sets, p.adds)) r
    where p.table_name = '${table}' and (s.id is not null or p.inserted);`;
 }
 
@@ -203,6 +204,9 @@ export function localSchemaSql(): string {
     // Indexes for the screens' searches and filters over thousands of parts.
     `create index parts_synced_number_idx on parts_synced (upper(part_number));
      create index parts_synced_name_idx on parts_synced (name);
+     -- The category and bin pickers list their distinct values by a loose scan of these.
+     create index parts_synced_category_idx on parts_synced (category) where deleted_at is null;
+     create index parts_synced_location_idx on parts_synced (location) where deleted_at is null;
      create index tasks_synced_status_idx on tasks_synced (status, priority);
      create index stock_movements_synced_part_idx on stock_movements_synced (part_id, created_at);`,
     ...SYNCED_TABLES.map(overlayViewSql),

@@ -1,5 +1,4 @@
-/** Where the app serves an empty PGlite cluster (client/build/ready-made-cluster.ts makes it). */
-export const READY_MADE_CLUSTER_PATH = '/pglite-cluster.tar.gz';
+import { READY_MADE_CLUSTER_PATH } from './cluster-settings.ts';
 
 /**
  * On a tablet's first start, the ready-made empty cluster for PGlite to load instead of running

@@ -12,6 +12,7 @@ import { electricSync } from '@electric-sql/pglite-sync';
 import { startLeader } from '../leader/leader.ts';
 import { JSON_PARAMETERS } from './json-parameters.ts';
 import { prepareLocalDatabase } from './prepare-database.ts';
+import { CLUSTER_INITDB_ARGS } from './cluster-settings.ts';
 import { readyMadeCluster } from './ready-made-cluster.ts';
 import { queueWriteBacks, withWriteBack } from './write-back.ts';
 
@@ -29,7 +30,7 @@ void worker({
     const pg = await PGlite.create({
       dataDir,
       relaxedDurability: true,
-      ...(loadDataDir && { loadDataDir }),
+      ...(loadDataDir ? { loadDataDir } : { initDbStartParams: [...CLUSTER_INITDB_ARGS] }),
       extensions: { sync: electricSync() },
       serializers: JSON_PARAMETERS,
     });

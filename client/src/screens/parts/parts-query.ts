@@ -155,11 +155,29 @@ select p.id, p.part_number, p.name, p.manufacturer, p.location, p.category, p.qu
           upper(p.part_number), p.id`;
 }
 
-/** Distinct non-empty values of a column, for the filter pickers and bin suggestions. */
-export const CATEGORIES_SQL = `select distinct category as value from parts
-  where deleted_at is null and category is not null and category <> '' order by 1`;
-export const LOCATIONS_SQL = `select distinct location as value from parts
-  where deleted_at is null and location is not null and location <> '' order by 1`;
+/**
+ * Distinct non-empty values of a parts column, for the filter pickers and bin suggestions: those of
+ * the synced parts and those set by pending commands. These are live queries, re-run on every
+ * recorded command, so they do not read the overlay view (a pass over every part each time): the
+ * synced values come from a loose index scan (one probe of the column's index per distinct value),
+ * the pending ones from the outbox. A value a pending command is replacing stays offered until the
+ * server's row arrives; choosing it then finds one part fewer, nothing worse.
+ */
+function distinctPartValuesSql(column: 'category' | 'location'): string {
+  return `with recursive synced (value) as (
+  (select ${column} from parts_synced where deleted_at is null and ${column} > '' order by ${column} limit 1)
+  union all
+  select (select p.${column} from parts_synced p where p.deleted_at is null and p.${column} > s.value order by p.${column} limit 1)
+    from synced s where s.value is not null
+)
+select value from synced where value is not null
+union
+select data ->> '${column}' from outbox_effects where table_name = 'parts' and data ->> '${column}' > ''
+order by 1`;
+}
+
+export const CATEGORIES_SQL = distinctPartValuesSql('category');
+export const LOCATIONS_SQL = distinctPartValuesSql('location');
 
 /** Everything the detail panel shows about one part. */
 export interface PartDetailRow {
