@@ -10,6 +10,7 @@ import {
   goOnline,
   local,
   outboxNames,
+  record,
   serverRows,
   signIn,
   waitForEmptyOutbox,
@@ -105,4 +106,45 @@ test('closed and opened again with the same storage, offline, the app starts wit
   } finally {
     fs.rmSync(profile, { recursive: true, force: true });
   }
+});
+
+test('offline with work queued, the tablet stays offline and retries slowly: no answer from the browser cache counts as the server', async ({ page, context }) => {
+  await signIn(page, 'storeroom');
+  const [part] = await serverRows<{ id: string }>(`select id::text from parts where deleted_at is null order by part_number limit 1`);
+  const bar = page.getByTestId('sync-bar');
+
+  await goOffline(context);
+  const mutationId = await record(page, 'stock.adjust', { partId: part!.id, movementId: randomUUID(), delta: -1, reason: 'used' });
+  await expect(bar).toHaveAttribute('data-online', 'offline', SHOWN);
+
+  // Watch for eight seconds: what the sync bar says, and how often the uploader tried to post.
+  const attempts = async () => (await local<{ attempts: number }>(page, 'select attempts from outbox where mutation_id = $1', [mutationId]))[0]!.attempts;
+  const before = await attempts();
+  type Element = { getAttribute(name: string): string | null };
+  type Observer = { observe(target: Element, options: object): void; disconnect(): void };
+  type Page = {
+    document: { querySelector(selector: string): Element };
+    MutationObserver: new (callback: () => void) => Observer;
+  };
+  const shown = await page.evaluate(async () => {
+    const { document, MutationObserver } = globalThis as unknown as Page;
+    const seen: string[] = [];
+    const element = document.querySelector('[data-testid="sync-bar"]');
+    const observer = new MutationObserver(() => seen.push(element.getAttribute('data-online') ?? ''));
+    observer.observe(element, { attributes: true, attributeFilter: ['data-online'] });
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    observer.disconnect();
+    return seen;
+  });
+  const tried = (await attempts()) - before;
+
+  expect(shown.filter((state) => state !== 'offline')).toEqual([]);
+  // The uploader backs off (0.5 s, doubling to 5 s): a handful of tries in eight seconds, not dozens.
+  expect(tried).toBeLessThanOrEqual(8);
+  await expect(bar).toHaveAttribute('data-online', 'offline');
+  expect(await outboxNames(page)).toEqual(['stock.adjust']);
+
+  await goOnline(context);
+  await waitForEmptyOutbox(page);
+  await expect(bar).toHaveAttribute('data-online', 'online', SHOWN);
 });

@@ -19,11 +19,18 @@ export class SyncStatus {
     private readonly onBackOnline: () => void = () => {},
   ) {}
 
-  /** A fetch that reports reachability: any answer from the server means online. */
+  /**
+   * A fetch that reports reachability: any answer from the server means online. It bypasses the
+   * browser's HTTP cache, so an answer is the server's: shape catch-up responses are cacheable for
+   * minutes (PROTOCOL.md), and a cached one taken for "online" while the tablet had no network
+   * woke the uploader, whose failed post restarted the sync, which hit the cache again — a loop of
+   * ten a second that took most of the worker. (The data lives in PGlite; a browser copy of the
+   * responses would only take storage.)
+   */
   trackedFetch(inner: typeof fetch = fetch): typeof fetch {
     return async (input, init) => {
       try {
-        const response = await inner(input, init);
+        const response = await inner(input, { ...init, cache: 'no-store' });
         this.reached(true);
         return response;
       } catch (error) {
