@@ -30,7 +30,10 @@ export class SyncStatus {
   trackedFetch(inner: typeof fetch = fetch): typeof fetch {
     return async (input, init) => {
       try {
-        const response = await inner(input, { ...init, cache: 'no-store' });
+        // Built apart from the call: Node's fetch types (the leader also runs in Node tests)
+        // have no `cache` field, and Node's fetch has no HTTP cache to bypass.
+        const noStore = { ...init, cache: 'no-store' as const };
+        const response = await inner(input, noStore);
         this.reached(true);
         return response;
       } catch (error) {
