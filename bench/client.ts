@@ -19,9 +19,10 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
-import { chromiumPath, CHROMIUM_ARGS, openBrowser } from './lib/client-browser.ts';
+import { CHROMIUM_ARGS, chromiumPath } from '../e2e/support/chromium.ts';
+import { openBrowser } from './lib/client-browser.ts';
+import { readOptions } from './lib/options.ts';
 import { ClientMeter } from './lib/client-cost.ts';
 import { NetworkSwitch } from './lib/client-network.ts';
 import { firstVisit, offlineColdStart, offlineQueue, searchLatency, searchTerms } from './lib/client-phases.ts';
@@ -58,56 +59,18 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const fail = (message: string): never => {
-    console.error(`bench:client: ${message}\n\n${USAGE}`);
-    process.exit(2);
-  };
-  let values: Record<string, string | boolean | undefined> = {};
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        parts: { type: 'string' },
-        searches: { type: 'string' },
-        commands: { type: 'string' },
-        'one-by-one': { type: 'string' },
-        'in-flight': { type: 'string' },
-        'record-budget': { type: 'string' },
-        'no-build': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    fail((error as Error).message);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const whole = (name: string, fallback: number, min: number, max: number): number => {
-    const text = values[name];
-    if (text === undefined) return fallback;
-    const n = Number(text);
-    if (typeof text !== 'string' || !/^\d+$/.test(text) || n < min || n > max) {
-      fail(`--${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(text)}`);
-    }
-    return n;
-  };
-  const partsText = typeof values.parts === 'string' ? values.parts : '5000,50000';
-  const parts = partsText.split(',').map((p) => p.trim());
-  if (parts.length === 0 || parts.some((p) => !/^\d+$/.test(p) || Number(p) < 10 || Number(p) > 1_000_000)) {
-    fail(`--parts must be a comma-separated list of counts from 10 to 1000000, e.g. 5000,50000, not ${JSON.stringify(partsText)}`);
-  }
+  const read = readOptions('bench:client', USAGE, argv, {
+    texts: ['parts', 'searches', 'commands', 'one-by-one', 'in-flight', 'record-budget'],
+    flags: ['no-build'],
+  });
   return {
-    parts: parts.map(Number),
-    searches: whole('searches', 30, 0, 1000),
-    commands: whole('commands', 1000, 1, 100_000),
-    oneByOne: whole('one-by-one', 50, 0, 100_000),
-    inFlight: whole('in-flight', 10, 1, 1000),
-    recordBudget: whole('record-budget', 900, 1, 86_400),
-    build: !values['no-build'],
+    parts: read.wholeList('parts', '5000,50000', 10, 1_000_000),
+    searches: read.whole('searches', 30, 0, 1000),
+    commands: read.whole('commands', 1000, 1, 100_000),
+    oneByOne: read.whole('one-by-one', 50, 0, 100_000),
+    inFlight: read.whole('in-flight', 10, 1, 1000),
+    recordBudget: read.whole('record-budget', 900, 1, 86_400),
+    build: !read.flag('no-build'),
   };
 }
 

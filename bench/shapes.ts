@@ -10,13 +10,13 @@
  * It prints figures and asserts nothing. Everything runs in temporary folders (an embedded
  * PostgreSQL, the server's DATA_DIR) removed at the end, also after a failure or Ctrl+C.
  */
-import { parseArgs } from 'node:util';
 import type { InitialInsertMethod } from '@electric-sql/pglite-sync';
 import { Environment, seedYard, signIn, waitForFeedPublished } from './lib/environment.ts';
 import { fanOut, type FanOutResult } from './lib/fanout.ts';
 import { localPartsDdl, partsCsv, timeCopy, timePgliteSync, timeSnapshotFetch, type SyncRun } from './lib/initial-sync.ts';
 import { CostMeter, machineInfo } from './lib/proc.ts';
 import { int } from './lib/format.ts';
+import { readOptions } from './lib/options.ts';
 import { renderReport, type Results } from './lib/render.ts';
 import { runBench } from './lib/run-bench.ts';
 
@@ -43,66 +43,21 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const fail = (message: string): never => {
-    console.error(`bench:shapes: ${message}\n\n${USAGE}`);
-    process.exit(2);
-  };
-  let values: Record<string, string | boolean | undefined> = {};
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        parts: { type: 'string' },
-        clients: { type: 'string' },
-        writes: { type: 'string' },
-        'interval-ms': { type: 'string' },
-        'idle-seconds': { type: 'string' },
-        'insert-methods': { type: 'string' },
-        'profile-server': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    fail((error as Error).message);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const whole = (name: string, fallback: number, min: number, max: number): number => {
-    const text = values[name];
-    if (text === undefined) return fallback;
-    const n = Number(text);
-    if (typeof text !== 'string' || !/^\d+$/.test(text) || n < min || n > max) {
-      fail(`--${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(text)}`);
-    }
-    return n;
-  };
-  const clientsText = typeof values.clients === 'string' ? values.clients : '50,200';
-  const clients = clientsText.split(',').map((s) => s.trim());
-  if (clients.length === 0 || clients.some((c) => !/^\d+$/.test(c) || Number(c) < 1 || Number(c) > 2000)) {
-    fail(`--clients must be a comma-separated list of counts from 1 to 2000, e.g. 50,200, not ${JSON.stringify(clientsText)}`);
-  }
-  const methodsText = typeof values['insert-methods'] === 'string' ? values['insert-methods'] : 'insert,csv,json';
-  const insertMethods = methodsText.split(',').map((m) => m.trim()).filter(Boolean);
-  const known = ['insert', 'csv', 'json'];
-  if (insertMethods.some((m) => !known.includes(m))) {
-    fail(`--insert-methods takes a comma-separated list of ${known.join(', ')}, not ${JSON.stringify(methodsText)}`);
-  }
+  const read = readOptions('bench:shapes', USAGE, argv, {
+    texts: ['parts', 'clients', 'writes', 'interval-ms', 'idle-seconds', 'insert-methods', 'profile-server'],
+  });
   const options = {
-    insertMethods: insertMethods as InitialInsertMethod[],
-    profileServer: typeof values['profile-server'] === 'string' ? values['profile-server'] : undefined,
-    parts: whole('parts', 50_000, 1, 2_000_000),
-    clients: clients.map(Number),
-    writes: whole('writes', 30, 1, 10_000),
-    intervalMs: whole('interval-ms', 200, 0, 60_000),
-    idleSeconds: whole('idle-seconds', 20, 0, 600),
+    insertMethods: read.choices<InitialInsertMethod>('insert-methods', 'insert,csv,json', ['insert', 'csv', 'json']),
+    profileServer: read.text('profile-server'),
+    parts: read.whole('parts', 50_000, 1, 2_000_000),
+    clients: read.wholeList('clients', '50,200', 1, 2000),
+    writes: read.whole('writes', 30, 1, 10_000),
+    intervalMs: read.whole('interval-ms', 200, 0, 60_000),
+    idleSeconds: read.whole('idle-seconds', 20, 0, 600),
   };
   // Fan-out round k uses the parts numbered k00…k99: they must exist.
   const needed = (options.clients.length + 1) * 100;
-  if (options.parts < needed) fail(`--parts must be at least ${needed} for ${options.clients.length} fan-out round(s)`);
+  if (options.parts < needed) read.fail(`--parts must be at least ${needed} for ${options.clients.length} fan-out round(s)`);
   return options;
 }
 

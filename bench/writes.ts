@@ -13,12 +13,12 @@
  * It prints figures and asserts nothing. Everything runs in temporary folders (an embedded
  * PostgreSQL, the server's DATA_DIR) removed at the end, also after a failure or Ctrl+C.
  */
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { SESSION_OPTIONS } from '../sync-server/src/db/database.ts';
 import { PUBLISHER_LOCK_KEY } from '../sync-server/src/shapes/publisher.ts';
 import { Environment, seedYard, waitForFeedPublished } from './lib/environment.ts';
 import { int } from './lib/format.ts';
+import { readOptions } from './lib/options.ts';
 import { CostMeter, machineInfo, processCpu } from './lib/proc.ts';
 import { ActivitySampler, BackendCpu, RAW_APPLICATION_NAME } from './lib/writes-activity.ts';
 import { httpTransport, rawTransport, reloadTasks, runLoad, Workload, type Transport, type WriteCommand } from './lib/writes-load.ts';
@@ -59,77 +59,29 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const fail = (message: string): never => {
-    console.error(`bench:writes: ${message}\n\n${USAGE}`);
-    process.exit(2);
-  };
-  let values: Record<string, string | boolean | undefined> = {};
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        devices: { type: 'string' },
-        commands: { type: 'string' },
-        'min-batches': { type: 'string' },
-        batches: { type: 'string' },
-        'commands-to-run': { type: 'string' },
-        'raw-connections': { type: 'string' },
-        'working-set': { type: 'string' },
-        parts: { type: 'string' },
-        warmup: { type: 'string' },
-        'profile-server': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    fail((error as Error).message);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const whole = (name: string, fallback: number, min: number, max: number): number => {
-    const text = values[name];
-    if (text === undefined) return fallback;
-    const n = Number(text);
-    if (typeof text !== 'string' || !/^\d+$/.test(text) || n < min || n > max) {
-      fail(`--${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(text)}`);
-    }
-    return n;
-  };
-  const batchesText = typeof values.batches === 'string' ? values.batches : '1,10,100';
-  const batches = batchesText.split(',').map((s) => s.trim());
-  // MAX_COMMANDS_PER_BATCH in the contract is 200.
-  if (batches.length === 0 || batches.some((b) => !/^\d+$/.test(b) || Number(b) < 1 || Number(b) > 200)) {
-    fail(`--batches must be a comma-separated list of sizes from 1 to 200, not ${JSON.stringify(batchesText)}`);
-  }
-  const kindsText = typeof values['commands-to-run'] === 'string' ? values['commands-to-run'] : 'stock.adjust,task.update';
-  const kinds = kindsText.split(',').map((s) => s.trim());
-  if (kinds.length === 0 || kinds.some((k) => k !== 'stock.adjust' && k !== 'task.update')) {
-    fail(`--commands-to-run takes stock.adjust, task.update or both, not ${JSON.stringify(kindsText)}`);
-  }
-  const devices = whole('devices', 50, 1, 500);
-  const connectionsText = typeof values['raw-connections'] === 'string' ? values['raw-connections'] : `${devices},${SERVER_POOL_SIZE}`;
-  const rawConnections = [...new Set(connectionsText.split(',').map((s) => s.trim()).filter(Boolean))];
+  const read = readOptions('bench:writes', USAGE, argv, {
+    texts: ['devices', 'commands', 'min-batches', 'batches', 'commands-to-run', 'raw-connections', 'working-set', 'parts', 'warmup', 'profile-server'],
+  });
+  const devices = read.whole('devices', 50, 1, 500);
   // PostgreSQL's max_connections is 100: the server's pool, its feed connections and the bench's take ~20.
-  if (rawConnections.some((c) => !/^\d+$/.test(c) || Number(c) < 1) || rawConnections.reduce((a, c) => a + Number(c), 0) > 75) {
-    fail(`--raw-connections must be a comma-separated list of counts adding up to at most 75, not ${JSON.stringify(connectionsText)}`);
+  const rawConnections = [...new Set(read.wholeList('raw-connections', `${devices},${SERVER_POOL_SIZE}`, 1, 75))];
+  if (rawConnections.reduce((a, c) => a + c, 0) > 75) {
+    read.fail(`--raw-connections must add up to at most 75, not ${rawConnections.join(',')}`);
   }
   const options: Options = {
     devices,
-    commands: whole('commands', 2000, 1, 10_000_000),
-    minBatches: whole('min-batches', 2, 1, 1000),
-    batches: batches.map(Number),
-    kinds: kinds as WriteCommand[],
-    rawConnections: rawConnections.map(Number),
-    workingSet: whole('working-set', 500, 1, 100_000),
-    parts: whole('parts', 10_000, 1, 2_000_000),
-    warmup: whole('warmup', 500, 0, 1_000_000),
-    profileServer: typeof values['profile-server'] === 'string' ? values['profile-server'] : undefined,
+    commands: read.whole('commands', 2000, 1, 10_000_000),
+    minBatches: read.whole('min-batches', 2, 1, 1000),
+    // MAX_COMMANDS_PER_BATCH in the contract is 200.
+    batches: read.wholeList('batches', '1,10,100', 1, 200),
+    kinds: read.choices<WriteCommand>('commands-to-run', 'stock.adjust,task.update', ['stock.adjust', 'task.update']),
+    rawConnections,
+    workingSet: read.whole('working-set', 500, 1, 100_000),
+    parts: read.whole('parts', 10_000, 1, 2_000_000),
+    warmup: read.whole('warmup', 500, 0, 1_000_000),
+    profileServer: read.text('profile-server'),
   };
-  if (options.parts < options.workingSet) fail('--parts must be at least --working-set');
+  if (options.parts < options.workingSet) read.fail('--parts must be at least --working-set');
   return options;
 }
 

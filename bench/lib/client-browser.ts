@@ -1,30 +1,14 @@
 import fs from 'node:fs';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, chromiumPath } from '../../e2e/support/chromium.ts';
 import type { Environment } from './environment.ts';
 import { PROBE_SCRIPT } from './client-probe.ts';
 
 /**
- * Headless Chromium for `bench:client`, as the end-to-end tests launch it: Debian's Chromium (or
- * CHROMIUM_PATH) through Playwright, with a real profile folder (`launchPersistentContext`) so
+ * Headless Chromium for `bench:client`, launched as the end-to-end tests launch it
+ * (`e2e/support/chromium.ts`), with a real profile folder (`launchPersistentContext`) so
  * IndexedDB and the service worker's caches survive closing the browser, as on a tablet.
  */
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-export function chromiumPath(): string {
-  const file = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-  if (!fs.existsSync(file)) {
-    throw new Error(`no Chromium at ${file}: install Debian's (apt-get install chromium) or set CHROMIUM_PATH`);
-  }
-  return file;
-}
 
 export interface OpenBrowser {
   context: BrowserContext;

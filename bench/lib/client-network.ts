@@ -3,10 +3,10 @@ import type { Environment } from './environment.ts';
 
 /**
  * The tablet's Wi-Fi, as a TCP relay between the browser and the server that the bench switches
- * off and on. Playwright's `context.setOffline` cuts the pages off, but not a dedicated worker's
- * requests: PGlite's worker (the shape sync and the uploader) would stay online. Switched off, the
- * relay drops every open connection (long-polls included) and resets new ones at once, so every
- * request from the page, its workers and the service worker fails as with no network.
+ * off and on, and that sees every request line the browser sends (`watch`), which the bench
+ * counts. Switched off, the relay drops every open connection (long-polls included) and resets new
+ * ones at once, so every request from the page, its workers and the service worker fails as with
+ * no network.
  */
 export class NetworkSwitch {
   #online = true;
