@@ -325,8 +325,11 @@ async function runWriter(random: Random, yard: Yard, writer: number, tally: Tall
 
 /**
  * Opened first, holds its xid across everyone else's commits, and commits last. Until its last
- * statement it only touches rows nobody else does; then it waits for one hot row. Holding no other
- * contended lock, it cannot be a deadlock victim.
+ * statement it only touches rows nobody else does; then it waits for one hot row. That statement
+ * can still be picked as a deadlock victim (seen once in CI): waiting first for the row, it holds
+ * the row's place in line, so a writer queued behind it that holds a part the row's current holder
+ * wants closes a cycle. The statement runs from a savepoint and is tried again: the transaction
+ * itself must survive to commit last.
  */
 async function runLongTransaction(yard: Yard, othersHalfway: Promise<void>, tally: Tally): Promise<void> {
   const client = await writerPool.connect();
@@ -339,11 +342,21 @@ async function runLongTransaction(yard: Yard, othersHalfway: Promise<void>, tall
     ]);
     await client.query(`insert into tasks (id, site_id, title, status) values ($1, $2, 'Long transaction task', 'open')`, [uuidv7(), yard.siteId]);
     await othersHalfway;
-    await client.query(`insert into stock_movements (id, site_id, part_id, delta, reason, note) values ($1, $2, $3, -1, 'used', 'long transaction')`, [
-      uuidv7(),
-      yard.siteId,
-      yard.hotParts[0],
-    ]);
+    for (let attempt = 1; ; attempt++) {
+      await client.query('savepoint hot_row');
+      try {
+        await client.query(`insert into stock_movements (id, site_id, part_id, delta, reason, note) values ($1, $2, $3, -1, 'used', 'long transaction')`, [
+          uuidv7(),
+          yard.siteId,
+          yard.hotParts[0],
+        ]);
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== '40P01' || attempt === 5) throw error;
+        await client.query('rollback to savepoint hot_row');
+        await sleep(20 * attempt);
+      }
+    }
     await client.query('commit');
     tally.committed++;
   } catch (error) {
