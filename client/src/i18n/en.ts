@@ -46,6 +46,7 @@ export const en = {
     needsAttention_other: '{{count}} items need attention',
     syncing: 'Syncing…',
     uploading: 'Uploading…',
+    problem: 'Sync problem: {{message}}',
   },
   pwa: {
     updateAvailable: 'Update available',

@@ -44,6 +44,7 @@ export const es: Translation = {
     needsAttention_many: '{{count}} de elementos requieren atención',
     syncing: 'Sincronizando…',
     uploading: 'Subiendo…',
+    problem: 'Problema de sincronización: {{message}}',
   },
   pwa: {
     updateAvailable: 'Actualización disponible',

@@ -15,8 +15,20 @@ export interface LeaderOptions {
 export interface Leader {
   /** Ask the uploader to look at the outbox now. */
   wake(): void;
+  /**
+   * The sync went wrong where nobody could catch it (see worker.ts): stop it, say so in the sync
+   * bar, and start it again after a pause from what is stored — growing pauses while it keeps
+   * failing.
+   */
+  restartSync(error: unknown): void;
   stop(): Promise<void>;
 }
+
+/** Pauses before a failed sync starts again: 2 s, doubling up to a minute. */
+const RESTART_FIRST_MS = 2_000;
+const RESTART_MAX_MS = 60_000;
+/** A sync that ran this long without failing starts its pauses from the first again. */
+const RESTART_FORGET_MS = 5 * 60_000;
 
 /**
  * Everything one tablet does with the server, run by the leader tab only (PGlite's worker runs
@@ -38,6 +50,10 @@ export async function startLeader({ pg, baseUrl, fetch: fetchImpl }: LeaderOptio
   // from the offsets it stored with the data (a catch-up, not a re-download). Over HTTP/2 this
   // costs a few requests.
   let uploading = false;
+  // Set while a failed sync waits to start again (restartSync).
+  let restartTimer: ReturnType<typeof setTimeout> | null = null;
+  let restarts = 0;
+  let lastRestartAt = 0;
   const uploader = new Uploader(pg, server, await deviceId(pg), tokens, status, (busy) => {
     uploading = busy;
     return follow();
@@ -49,7 +65,7 @@ export async function startLeader({ pg, baseUrl, fetch: fetchImpl }: LeaderOptio
     followed = followed.then(async () => {
       if (stopped) return;
       const session = await readSession(pg);
-      const wanted = session && !session.expired && !uploading ? identity(session) : null;
+      const wanted = session && !session.expired && !uploading && !restartTimer ? identity(session) : null;
       if (wanted === syncingFor) return;
       sync?.stop();
       sync = null;
@@ -66,10 +82,30 @@ export async function startLeader({ pg, baseUrl, fetch: fetchImpl }: LeaderOptio
   void follow();
   await uploader.start();
 
+  function restartSync(error: unknown): void {
+    if (stopped || restartTimer) return;
+    const now = Date.now();
+    if (now - lastRestartAt > RESTART_FORGET_MS) restarts = 0;
+    lastRestartAt = now;
+    const pause = Math.min(RESTART_FIRST_MS * 2 ** restarts++, RESTART_MAX_MS);
+    const message = error instanceof Error ? error.message : String(error);
+    status.syncStalled(`Sync stopped: ${message}. Trying again in ${Math.round(pause / 1000)} s.`);
+    restartTimer = setTimeout(() => {
+      restartTimer = null;
+      void follow();
+    }, pause);
+    // At once, not after a session change in progress: a later commit of this sync would store
+    // offsets past what the failed one dropped. `follow` then sees it is not wanted for now.
+    sync?.stop();
+    void follow();
+  }
+
   return {
     wake: () => uploader.wake(),
+    restartSync,
     async stop() {
       stopped = true;
+      if (restartTimer) clearTimeout(restartTimer);
       await unlisten();
       await followed;
       sync?.stop();

@@ -22,6 +22,7 @@ export interface ShapeSyncOptions {
 }
 
 export interface RunningShapeSync {
+  /** Stops the sync; a second call does nothing. */
   stop(): void;
 }
 
@@ -108,6 +109,7 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
 
   return {
     stop() {
+      if (aborter.signal.aborted) return;
       subscription.unsubscribe();
       aborter.abort();
     },

@@ -11,6 +11,8 @@ const LAST_SYNC_EVERY_MS = 2_000;
 export class SyncStatus {
   private online: boolean | null = null;
   private lastSyncWritten = 0;
+  private stalled: string | null = null;
+  private problemShown = false;
   private writes: Promise<unknown> = Promise.resolve();
 
   /** `onBackOnline`: the server answered again after a failure (the uploader retries at once). */
@@ -51,8 +53,11 @@ export class SyncStatus {
   }
 
   synced(): void {
+    this.stalled = null;
     const now = Date.now();
-    if (now - this.lastSyncWritten < LAST_SYNC_EVERY_MS) return;
+    // A shown problem goes as soon as the sync answers again; otherwise the time is enough now and then.
+    if (now - this.lastSyncWritten < LAST_SYNC_EVERY_MS && !this.problemShown) return;
+    this.problemShown = false;
     this.lastSyncWritten = now;
     this.write('update sync_state set last_sync_at = now(), last_error = null');
   }
@@ -66,12 +71,20 @@ export class SyncStatus {
     this.write('update sync_state set initial_sync_done = true, last_sync_at = now(), last_error = null', [], { store: true });
   }
 
+  /** An upload went through; a stopped sync's message stays until the sync answers again. */
   uploaded(): void {
-    this.write('update sync_state set last_upload_at = now(), last_sync_at = now(), last_error = null');
+    this.write('update sync_state set last_upload_at = now(), last_sync_at = now(), last_error = $1', [this.stalled]);
   }
 
   failed(message: string): void {
+    this.problemShown = true;
     this.write('update sync_state set last_error = $1', [message.slice(0, 500)]);
+  }
+
+  /** The sync is stopped for a while (it restarts by itself): the message stays until it answers. */
+  syncStalled(message: string): void {
+    this.stalled = message.slice(0, 500);
+    this.failed(message);
   }
 
   /** Status writes are queued so they land in order and never overtake each other. */

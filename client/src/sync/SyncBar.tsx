@@ -24,7 +24,8 @@ const SYNC_SQL = `
 
 /**
  * Always visible: whether the server answers, how many changes wait to upload, when the tablet
- * last heard from the server, and how many refused changes need a look.
+ * last heard from the server, what stops the sync if something does, and how many refused changes
+ * need a look.
  */
 export function SyncBar({ onOpenAttention }: { onOpenAttention: () => void }) {
   const { t } = useTranslation();
@@ -55,6 +56,11 @@ export function SyncBar({ onOpenAttention }: { onOpenAttention: () => void }) {
       <span className="sync-last">
         {!row.initial_sync_done && row.online ? t('sync.syncing') : lastSync ? t('sync.lastSync', { time: lastSync }) : t('sync.neverSynced')}
       </span>
+      {row.last_error && (
+        <span className="sync-error" data-testid="sync-error">
+          {t('sync.problem', { message: row.last_error })}
+        </span>
+      )}
       {row.pending > 0 && (
         <button type="button" className="sync-now" onClick={() => void db.exec(`notify ${OUTBOX_CHANGED}`)}>
           {t('sync.syncNow')}
