@@ -4,14 +4,12 @@
  * value set wins, amounts added after a count are added to what was counted, rows created on the
  * tablet appear, refused commands leave no trace.
  */
-import { PGlite } from '@electric-sql/pglite';
 import { SHAPE_RULES, SYNCED_TABLES } from '@cimco/contract';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { prepareLocalDatabase } from '../../../client/src/db/prepare-database.ts';
-import { JSON_PARAMETERS } from '../../../client/src/db/json-parameters.ts';
 import { SYNCED_COLUMNS } from '../../../client/src/db/synced-columns.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { pendingEffect, useLocalDatabase } from '../support/local-database.ts';
 import { columnsOf } from '../support/shapes.ts';
 
 describe('the local synced tables', () => {
@@ -34,32 +32,19 @@ describe('the local synced tables', () => {
 });
 
 describe('the overlay views', () => {
-  let pg: PGlite;
+  const local = useLocalDatabase();
   const partId = uuidv7();
 
-  async function pending(table: string, rowId: string, op: 'insert' | 'set' | 'add', data: Record<string, unknown>): Promise<string> {
-    const mutationId = uuidv7();
-    await pg.query(`insert into outbox (mutation_id, name, args, user_id, client_time) values ($1, 'test', '{}', $2, now())`, [mutationId, uuidv7()]);
-    await pg.query(`insert into outbox_effects (mutation_id, seq, table_name, row_id, op, data) values ($1, (select seq from outbox where mutation_id = $1), $2, $3, $4, $5)`, [
-      mutationId, table, rowId, op, data,
-    ]);
-    return mutationId;
-  }
+  const pending = (table: string, rowId: string, op: 'insert' | 'set' | 'add', data: Record<string, unknown>) =>
+    pendingEffect(local.pg, table, rowId, op, data);
 
   async function part(): Promise<Record<string, unknown> | undefined> {
-    return (await pg.query<Record<string, unknown>>('select part_number, name, quantity, location, pending from parts where id = $1', [partId])).rows[0];
+    return (await local.pg.query<Record<string, unknown>>('select part_number, name, quantity, location, pending from parts where id = $1', [partId])).rows[0];
   }
 
-  beforeAll(async () => {
-    pg = await PGlite.create({ serializers: JSON_PARAMETERS });
-    await prepareLocalDatabase(pg);
-  });
-  afterAll(async () => {
-    await pg?.close();
-  });
   beforeEach(async () => {
-    await pg.exec('delete from outbox; delete from parts_synced; delete from needs_attention');
-    await pg.query(`insert into parts_synced (id, part_number, name, quantity, location) values ($1, 'P-1', 'Seal kit', 10, 'A1')`, [partId]);
+    await local.pg.exec('delete from outbox; delete from parts_synced; delete from needs_attention');
+    await local.pg.query(`insert into parts_synced (id, part_number, name, quantity, location) values ($1, 'P-1', 'Seal kit', 10, 'A1')`, [partId]);
   });
 
   it('shows a synced row as it is when nothing is pending', async () => {
@@ -86,7 +71,7 @@ describe('the overlay views', () => {
     await pending('parts', newId, 'insert', { part_number: 'NEW-1', name: 'New part', quantity: 0 });
     await pending('parts', newId, 'add', { quantity: 4 });
     await pending('parts', uuidv7(), 'set', { name: 'edit of a row the tablet does not have' });
-    const { rows } = await pg.query('select id, part_number, quantity, pending from parts order by part_number');
+    const { rows } = await local.pg.query('select id, part_number, quantity, pending from parts order by part_number');
     expect(rows).toEqual([
       { id: newId, part_number: 'NEW-1', quantity: 4, pending: true },
       { id: partId, part_number: 'P-1', quantity: 10, pending: false },
@@ -95,20 +80,20 @@ describe('the overlay views', () => {
 
   it('a refused command leaves for Needs attention and takes its effects with it', async () => {
     const mutationId = await pending('parts', partId, 'add', { quantity: -3 });
-    await pg.query('select refuse_outbox_entry($1, $2, $3, null)', [mutationId, 'unknown_part', 'No such part']);
+    await local.pg.query('select refuse_outbox_entry($1, $2, $3, null)', [mutationId, 'unknown_part', 'No such part']);
     expect(await part()).toMatchObject({ quantity: 10, pending: false });
-    expect((await pg.query('select code, message from needs_attention')).rows).toEqual([{ code: 'unknown_part', message: 'No such part' }]);
+    expect((await local.pg.query('select code, message from needs_attention')).rows).toEqual([{ code: 'unknown_part', message: 'No such part' }]);
   });
 
   it('the server result settles the command in the same transaction as the data', async () => {
     const mutationId = await pending('parts', partId, 'add', { quantity: -3 });
-    await pg.transaction(async (tx) => {
+    await local.pg.transaction(async (tx) => {
       await tx.query('update parts_synced set quantity = 7 where id = $1', [partId]);
       await tx.query(`insert into mutation_results_synced (id, status) values ($1, 'applied')`, [mutationId]);
       // Inside the transaction the view already shows the server's value once, not 7 - 3.
       expect((await tx.query<{ quantity: number }>('select quantity from parts where id = $1', [partId])).rows[0]!.quantity).toBe(7);
     });
     expect(await part()).toMatchObject({ quantity: 7, pending: false });
-    expect((await pg.query('select count(*)::int as n from outbox')).rows).toEqual([{ n: 0 }]);
+    expect((await local.pg.query('select count(*)::int as n from outbox')).rows).toEqual([{ n: 0 }]);
   });
 });

@@ -4,11 +4,9 @@
  * command — once, in order, without deleted parts or empty values; the list's search and filters
  * read the overlay, so a pending change is found at once.
  */
-import { PGlite } from '@electric-sql/pglite';
 import { v7 as uuidv7 } from 'uuid';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { JSON_PARAMETERS } from '../../../client/src/db/json-parameters.ts';
-import { prepareLocalDatabase } from '../../../client/src/db/prepare-database.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { pendingEffect, useLocalDatabase } from '../support/local-database.ts';
 import {
   CATEGORIES_SQL,
   LOCATIONS_SQL,
@@ -20,12 +18,12 @@ import {
 } from '../../../client/src/screens/parts/parts-query.ts';
 
 describe('the parts screen queries', () => {
-  let pg: PGlite;
+  const local = useLocalDatabase();
   const setting = partsFilterSettingName('test');
 
   async function synced(partNumber: string, fields: { category?: string | null; location?: string | null; deleted?: boolean; quantity?: number }) {
     const id = uuidv7();
-    await pg.query(
+    await local.pg.query(
       `insert into parts_synced (id, part_number, name, category, location, quantity, min_quantity, deleted_at)
        values ($1, $2, $2, $3, $4, $5, 2, case when $6 then now() end)`,
       [id, partNumber, fields.category ?? null, fields.location ?? null, fields.quantity ?? 10, fields.deleted ?? false],
@@ -33,32 +31,17 @@ describe('the parts screen queries', () => {
     return id;
   }
 
-  async function pending(rowId: string, op: 'insert' | 'set' | 'add', data: Record<string, unknown>) {
-    const mutationId = uuidv7();
-    await pg.query(`insert into outbox (mutation_id, name, args, user_id, client_time) values ($1, 'test', '{}', $2, now())`, [mutationId, uuidv7()]);
-    await pg.query(
-      `insert into outbox_effects (mutation_id, seq, table_name, row_id, op, data)
-       values ($1, (select seq from outbox where mutation_id = $1), 'parts', $2, $3, $4)`,
-      [mutationId, rowId, op, data],
-    );
-  }
+  const pending = (rowId: string, op: 'insert' | 'set' | 'add', data: Record<string, unknown>) => pendingEffect(local.pg, 'parts', rowId, op, data);
 
-  const values = async (sql: string) => (await pg.query<{ value: string }>(sql)).rows.map((r) => r.value);
+  const values = async (sql: string) => (await local.pg.query<{ value: string }>(sql)).rows.map((r) => r.value);
 
   async function list(filters: Partial<PartFilters>): Promise<string[]> {
-    await pg.query('select set_config($1, $2, false)', [setting, partsFilterSetting({ ...NO_FILTERS, ...filters }, 1)]);
-    return (await pg.query<{ part_number: string }>(partsListSql(setting))).rows.map((r) => r.part_number);
+    await local.pg.query('select set_config($1, $2, false)', [setting, partsFilterSetting({ ...NO_FILTERS, ...filters }, 1)]);
+    return (await local.pg.query<{ part_number: string }>(partsListSql(setting))).rows.map((r) => r.part_number);
   }
 
-  beforeAll(async () => {
-    pg = await PGlite.create({ serializers: JSON_PARAMETERS });
-    await prepareLocalDatabase(pg);
-  });
-  afterAll(async () => {
-    await pg?.close();
-  });
   beforeEach(async () => {
-    await pg.exec('delete from outbox; delete from parts_synced');
+    await local.pg.exec('delete from outbox; delete from parts_synced');
   });
 
   it('the pickers list each synced value once, in order, without deleted parts or empty values', async () => {
