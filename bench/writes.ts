@@ -13,6 +13,7 @@
  * It prints figures and asserts nothing. Everything runs in temporary folders (an embedded
  * PostgreSQL, the server's DATA_DIR) removed at the end, also after a failure or Ctrl+C.
  */
+import { MAX_COMMANDS_PER_BATCH } from '@cimco/contract';
 import pg from 'pg';
 import { SESSION_OPTIONS } from '../sync-server/src/db/database.ts';
 import { PUBLISHER_LOCK_KEY } from '../sync-server/src/shapes/publisher.ts';
@@ -72,8 +73,7 @@ function parseOptions(argv: string[]): Options {
     devices,
     commands: read.whole('commands', 2000, 1, 10_000_000),
     minBatches: read.whole('min-batches', 2, 1, 1000),
-    // MAX_COMMANDS_PER_BATCH in the contract is 200.
-    batches: read.wholeList('batches', '1,10,100', 1, 200),
+    batches: read.wholeList('batches', '1,10,100', 1, MAX_COMMANDS_PER_BATCH),
     kinds: read.choices<WriteCommand>('commands-to-run', 'stock.adjust,task.update', ['stock.adjust', 'task.update']),
     rawConnections,
     workingSet: read.whole('working-set', 500, 1, 100_000),
