@@ -7,7 +7,6 @@ import { ConflictsScreen } from '../screens/conflicts/ConflictsScreen.tsx';
 import { EquipmentScreen } from '../screens/equipment/EquipmentScreen.tsx';
 import { PartsScreen } from '../screens/parts/PartsScreen.tsx';
 import { TasksScreen } from '../screens/tasks/TasksScreen.tsx';
-import { signOut } from '../session/sign-in.ts';
 import { useSession } from '../session/use-session.ts';
 import { SyncBar } from '../sync/SyncBar.tsx';
 import { LoginScreen } from './LoginScreen.tsx';
@@ -63,7 +62,7 @@ export function App() {
         </nav>
         <span className="app-user">
           {session.displayName}
-          <button type="button" className="link" onClick={() => void signOut(db, { baseUrl: '' })}>
+          <button type="button" className="link" onClick={() => void db.signOut()}>
             {t('nav.signOut')}
           </button>
         </span>

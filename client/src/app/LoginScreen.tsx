@@ -2,7 +2,6 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiRequestError } from '../api/server-api.ts';
 import { useDatabase } from '../db/react.ts';
-import { signIn } from '../session/sign-in.ts';
 
 /**
  * Sign-in. `expiredUser` is set when the stored session could not be renewed: the queue waits
@@ -21,7 +20,7 @@ export function LoginScreen({ expiredUser }: { expiredUser?: string }) {
     setBusy(true);
     setError(null);
     try {
-      await signIn(db, { baseUrl: '' }, username, password);
+      await db.signIn(username, password);
     } catch (caught) {
       setError(
         caught instanceof ApiRequestError

@@ -2,7 +2,6 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CommandInput, CommandName } from '@cimco/contract';
 import { openLocalDatabase, type LocalDatabase } from '../db/local-database.ts';
-import { recordCommand } from '../outbox/record-command.ts';
 import { DatabaseProvider } from '../db/react.ts';
 import { UpdatePrompt } from '../pwa/index.ts';
 import { App } from './App.tsx';
@@ -23,7 +22,7 @@ export function Root() {
       // database, and recording a command as the screens do.
       Object.assign(window, {
         cimcoDb: opened,
-        cimcoRecord: <N extends CommandName>(name: N, args: CommandInput<N>) => recordCommand(opened, name, args),
+        cimcoRecord: <N extends CommandName>(name: N, args: CommandInput<N>) => opened.record(name, args),
       });
       setDb(opened);
     }, (caught: unknown) => setError(caught instanceof Error ? caught.message : String(caught)));

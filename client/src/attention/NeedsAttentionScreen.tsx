@@ -1,10 +1,9 @@
-import { useLiveQuery } from '@electric-sql/pglite-react';
 import type { CommandInput, CommandName } from '@cimco/contract';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ZodError } from 'zod';
-import { useDatabase } from '../db/react.ts';
-import { ATTENTION_SQL, discardRefused, mergeIntoExistingPart, retryRefused, type AttentionItem } from '../outbox/attention.ts';
+import { useDatabase, useLiveQuery } from '../db/react.ts';
+import { ATTENTION_SQL, type AttentionItem } from '../outbox/attention.ts';
 
 /**
  * Changes the server refused, never silently dropped: each shows why, what the person entered,
@@ -95,7 +94,7 @@ function AttentionCard({ item }: { item: AttentionItem }) {
       <div className="attention-actions">
         {editing ? (
           <>
-            <button type="button" disabled={busy} onClick={() => void act(() => retryRefused(db, item.mutation_id, item.name, draft as CommandInput<CommandName>))}>
+            <button type="button" disabled={busy} onClick={() => void act(() => db.retryRefused(item.mutation_id, item.name, draft as CommandInput<CommandName>))}>
               {t('attention.sendAgain')}
             </button>
             <button type="button" className="secondary" onClick={() => setEditing(false)}>
@@ -108,7 +107,7 @@ function AttentionCard({ item }: { item: AttentionItem }) {
           </button>
         )}
         {item.code === 'duplicate_part_number' && (
-          <button type="button" disabled={busy} onClick={() => void act(() => mergeIntoExistingPart(db, item))}>
+          <button type="button" disabled={busy} onClick={() => void act(() => db.mergeIntoExistingPart(item))}>
             {t('attention.mergeIntoExisting')}
           </button>
         )}
@@ -117,7 +116,7 @@ function AttentionCard({ item }: { item: AttentionItem }) {
           className="danger"
           disabled={busy}
           onClick={() => {
-            if (window.confirm(t('attention.confirmDiscard'))) void act(() => discardRefused(db, item.mutation_id));
+            if (window.confirm(t('attention.confirmDiscard'))) void act(() => db.discardRefused(item.mutation_id));
           }}
         >
           {t('attention.discard')}

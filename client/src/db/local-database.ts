@@ -1,100 +1,167 @@
-import type { QueryOptions, Results, Transaction } from '@electric-sql/pglite';
-import { PGliteWorker } from '@electric-sql/pglite/worker';
-import { live, type PGliteWithLive } from '@electric-sql/pglite/live';
-import type { WritesBack } from './persisted.ts';
+import { COMMANDS, type CommandInput, type CommandName } from '@cimco/contract';
+import { v7 as uuidv7 } from 'uuid';
+import { ApiRequestError } from '../api/server-api.ts';
+import type { AttentionItem } from '../outbox/attention.ts';
+import { CommandNotAllowedError } from '../outbox/record-command.ts';
+import type { OperationArgs, OperationName, OperationResult } from './operations.ts';
+import type { Envelope, LiveResult, LiveSpec, Reply, Request, SerializedError } from './protocol.ts';
 
-/** One database per tablet (per browser profile), shared by its tabs. */
-export const LOCAL_DATA_DIR = 'idb://cimco-yard';
-
-/** Statements whose completion means rows changed (what a person did in this tab). */
-const CHANGED_ROWS = /^(INSERT|UPDATE|DELETE|MERGE|COPY)\b/;
+/** A live query's handle: new parameters or window, or stop. */
+export interface LiveHandle {
+  update(spec: LiveSpec): void;
+  close(): void;
+}
 
 /**
- * A tab's handle on the tablet's database (in the leader's worker, written back to IndexedDB in
- * the background: db/write-back.ts).
- *
- * Once this tab has changed rows, its answers wait until the change is stored: a live query
- * showing a tap, or the signed-in screen after a sign-in, is never on screen before it is stored,
- * so a reload right after it keeps it. The wait comes after PGlite has released its locks, so
- * other queries and other recordings go on meanwhile and share the write-back; answers that follow
- * no change of this tab's come at once.
+ * A tab's handle on the tablet's database, which lives in the leader's worker (db/worker.ts).
+ * Every method is one message to this tab's worker and one answer back.
  */
-class TabletDatabase extends PGliteWorker implements WritesBack {
-  #changed = false;
-  #storing: Promise<void> | null = null;
+export class LocalDatabase {
+  private nextRequest = 1;
+  private readonly waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  private readonly live = new Map<string, { push: (result: LiveResult) => void; fail: (error: Error) => void }>();
+  private fatal: Error | null = null;
 
-  override async execProtocolStream(
-    ...args: Parameters<PGliteWorker['execProtocolStream']>
-  ): ReturnType<PGliteWorker['execProtocolStream']> {
-    const messages = await super.execProtocolStream(...args);
-    if (messages.some((m) => m.name === 'commandComplete' && CHANGED_ROWS.test((m as { text?: string }).text ?? ''))) this.#changed = true;
-    return messages;
+  constructor(private readonly worker: Worker) {
+    worker.addEventListener('message', (event: MessageEvent<Reply>) => this.receive(event.data));
+  }
+
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }> {
+    return this.request({ kind: 'query', sql, ...(params && { params }) }) as Promise<{ rows: T[] }>;
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.request({ kind: 'exec', sql });
+  }
+
+  run<K extends OperationName>(operation: K, ...args: OperationArgs<K> extends undefined ? [] : [OperationArgs<K>]): Promise<OperationResult<K>> {
+    return this.request({ kind: 'run', operation, args: args[0] }) as Promise<OperationResult<K>>;
   }
 
   /**
-   * PGlite calls this inside its locks after each query outside a transaction. Nothing to do here:
-   * the write-back is asked for, and waited on, once the locks are released (`#stored`).
+   * Records a command: checked against the contract here (a ZodError names the fields while the
+   * person still looks at the form), then stored with its effects by the leader, which answers
+   * once it is on the tablet's disk. Resolves with the mutation id.
    */
-  override async syncToFs(): Promise<void> {}
-
-  override async query<T>(query: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>> {
-    const results = await super.query<T>(query, params, options);
-    await this.#stored();
-    return results;
+  record<N extends CommandName>(name: N, input: CommandInput<N>): Promise<string> {
+    COMMANDS[name].args.parse(input);
+    return this.run('record', { name, input: input as CommandInput<CommandName>, mutationId: uuidv7() });
   }
 
-  override async exec(query: string, options?: QueryOptions): Promise<Array<Results>> {
-    const results = await super.exec(query, options);
-    await this.#stored();
-    return results;
+  signIn(username: string, password: string): Promise<void> {
+    return this.run('signIn', { username, password });
   }
 
-  override async transaction<T>(callback: (tx: Transaction) => Promise<T>): Promise<T> {
-    const result = await super.transaction(callback);
-    await this.#stored();
-    return result;
+  signOut(): Promise<void> {
+    return this.run('signOut');
   }
 
-  /** Waits for this tab's changes to be stored; a failure is reported by writeBack, reads go on. */
-  async #stored(): Promise<void> {
-    await this.writeBack().catch(() => undefined);
+  discardRefused(mutationId: string): Promise<void> {
+    return this.run('discardRefused', { mutationId });
+  }
+
+  retryRefused<N extends CommandName>(mutationId: string, name: N, input: CommandInput<N>): Promise<void> {
+    COMMANDS[name].args.parse(input);
+    return this.run('retryRefused', { mutationId, name, input: input as CommandInput<CommandName> });
+  }
+
+  mergeIntoExistingPart(item: AttentionItem): Promise<number> {
+    return this.run('mergeIntoExistingPart', { item });
   }
 
   /**
-   * Resolves once every change this tab made so far is stored on the tablet. `#changed` says some
-   * change is in no write-back asked for yet (or in one that failed), so back-to-back callers
-   * share one write-back.
+   * Starts a live query: `push` receives its results now and whenever a table it reads changes
+   * (only when they differ). `fail` hears about SQL the database refused.
    */
-  writeBack(): Promise<void> {
-    if (!this.#changed) return this.#storing ?? Promise.resolve();
-    this.#changed = false;
-    const storing = super
-      .syncToFs()
-      .catch((error: unknown) => {
-        this.#changed = true;
-        throw error;
-      })
-      .finally(() => {
-        if (this.#storing === storing) this.#storing = null;
-      });
-    this.#storing = storing;
-    return storing;
+  subscribe<T>(spec: LiveSpec, push: (result: LiveResult<T>) => void, fail: (error: Error) => void = (error) => console.error(error)): LiveHandle {
+    const id = uuidv7();
+    let current = id;
+    const start = (liveId: string, next: LiveSpec) => {
+      this.live.set(liveId, { push: push as (result: LiveResult) => void, fail });
+      this.post({ kind: 'subscribe', id: liveId, spec: next });
+    };
+    start(id, spec);
+    return {
+      update: (next) => {
+        // A new id, so a result of the old query still on its way cannot pass for the new one.
+        this.stop(current);
+        current = uuidv7();
+        start(current, next);
+      },
+      close: () => this.stop(current),
+    };
+  }
+
+  private stop(id: string): void {
+    if (!this.live.delete(id)) return;
+    this.post({ kind: 'unsubscribe', id });
+  }
+
+  private request(request: Request): Promise<unknown> {
+    if (this.fatal) return Promise.reject(this.fatal);
+    return new Promise((resolve, reject) => {
+      const requestId = this.nextRequest++;
+      this.waiting.set(requestId, { resolve, reject });
+      this.worker.postMessage({ ...request, requestId } satisfies Envelope);
+    });
+  }
+
+  private post(request: Request): void {
+    this.worker.postMessage({ ...request, requestId: 0 } satisfies Envelope);
+  }
+
+  private receive(reply: Reply): void {
+    switch (reply.kind) {
+      case 'answer':
+      case 'failure': {
+        const caller = this.waiting.get(reply.requestId);
+        if (!caller) return;
+        this.waiting.delete(reply.requestId);
+        if (reply.kind === 'answer') caller.resolve(reply.result);
+        else caller.reject(revive(reply.error));
+        return;
+      }
+      case 'live':
+        this.live.get(reply.id)?.push(reply.result);
+        return;
+      case 'live-failure':
+        this.live.get(reply.id)?.fail(revive(reply.error));
+        return;
+      case 'fatal':
+        this.fatal = revive(reply.error);
+        for (const caller of this.waiting.values()) caller.reject(this.fatal);
+        this.waiting.clear();
+        for (const listener of this.fatalListeners) listener(this.fatal);
+        return;
+    }
+  }
+
+  private readonly fatalListeners = new Set<(error: Error) => void>();
+
+  /** The database could not be opened: nothing will work (the app says so). */
+  onFatal(listener: (error: Error) => void): void {
+    if (this.fatal) listener(this.fatal);
+    else this.fatalListeners.add(listener);
   }
 }
 
-export type LocalDatabase = TabletDatabase & PGliteWithLive;
+/** The error the worker reported, as the class the screens check for where there is one. */
+function revive(error: SerializedError): Error {
+  if (error.name === 'ApiRequestError') return new ApiRequestError(error.status ?? 0, error.code ?? 'error', error.message, error.fields);
+  if (error.name === 'CommandNotAllowedError') return new CommandNotAllowedError(error.message);
+  const revived = new Error(error.message);
+  revived.name = error.name;
+  return revived;
+}
 
 /**
- * Opens the tablet's database through its worker. Resolves once the leader has the schema ready.
- * Also asks the browser to keep the storage: without it, a tablet short of space may evict a
- * shift's queued work.
+ * Opens the tablet's database: starts this tab's worker (which opens PGlite if it leads, or reaches
+ * the leader) and resolves once it answers a first query. Also asks the browser to keep the
+ * storage: without it, a tablet short of space may evict a shift's queued work.
  */
 export async function openLocalDatabase(): Promise<LocalDatabase> {
   void navigator.storage?.persist?.().catch(() => false);
-  const pg = new TabletDatabase(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }), {
-    dataDir: LOCAL_DATA_DIR,
-    extensions: { live },
-  });
-  await pg.waitReady;
-  return pg as LocalDatabase;
+  const db = new LocalDatabase(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }));
+  await db.query('select 1');
+  return db;
 }

@@ -23,7 +23,7 @@ import { SYNCED_COLUMNS } from './synced-columns.ts';
  * (see prepare-database.ts): the commands not yet settled, the refused ones, the device id and the
  * session are carried over; synced data is fetched again. Bump the version with any change here.
  */
-export const LOCAL_SCHEMA_VERSION = 2;
+export const LOCAL_SCHEMA_VERSION = 3;
 
 export function syncedTableName(table: SyncedTable): string {
   return `${table}_synced`;
@@ -194,6 +194,27 @@ end;
 $$;
 `;
 
+/** Live queries re-run when a table they read is named on this channel (db/live-engine.ts). */
+export const TABLE_CHANGED_CHANNEL = 'cimco_table_changed';
+
+/** Every table notifies its name once per transaction that changed it. */
+const TABLE_CHANGED_SQL = `
+create function notify_table_changed() returns trigger language plpgsql as $$
+begin
+  perform pg_notify('${TABLE_CHANGED_CHANNEL}', TG_TABLE_NAME);
+  return null;
+end;
+$$;
+do $$
+declare t text;
+begin
+  for t in select tablename from pg_tables where schemaname = 'public' loop
+    execute format('create trigger %I after insert or update or delete or truncate on %I
+      for each statement execute function notify_table_changed()', t || '_changed', t);
+  end loop;
+end;
+$$;`;
+
 /** The whole local schema, for a new (or rebuilt) database. */
 export function localSchemaSql(): string {
   return [
@@ -210,5 +231,6 @@ export function localSchemaSql(): string {
      create index tasks_synced_status_idx on tasks_synced (status, priority);
      create index stock_movements_synced_part_idx on stock_movements_synced (part_id, created_at);`,
     ...SYNCED_TABLES.map(overlayViewSql),
+    TABLE_CHANGED_SQL,
   ].join('\n');
 }

@@ -42,9 +42,19 @@ export async function prepareLocalDatabase(pg: PGliteInterface, schema: LocalSch
   });
 }
 
+/**
+ * Moves the tablet's own rows from another local database (an older version's, in another
+ * storage) into `target`, which has the current schema and nothing of its own yet, in one
+ * transaction of the target. Columns the current schema no longer has are dropped.
+ */
+export async function carryOver(source: PGliteInterface, target: PGliteInterface): Promise<void> {
+  const carried = await source.transaction((tx) => readCarried(tx));
+  await target.transaction((tx) => restoreCarried(tx, carried));
+}
+
 type Carried = Partial<Record<(typeof CARRIED_TABLES)[number], unknown[]>>;
 
-async function readCarried(tx: Transaction): Promise<Carried> {
+async function readCarried(tx: Transaction | PGliteInterface): Promise<Carried> {
   const carried: Carried = {};
   for (const table of CARRIED_TABLES) {
     const exists = await tx.query(`select 1 from pg_tables where schemaname = 'public' and tablename = $1`, [table]);

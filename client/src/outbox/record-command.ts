@@ -22,8 +22,12 @@ export class CommandNotAllowedError extends Error {
  * once (they read the overlay views). Arguments are validated with the contract's schema here, so
  * the person hears about a mistake while still looking at the form — a ZodError names the fields.
  * Returns the mutation id.
+ *
+ * `mutationId` (made by the caller) makes recording idempotent: a command whose id this tablet
+ * already has — queued, refused, or answered by the server — is not recorded again (a tab sends an
+ * unanswered operation again when the leader tab closes mid-way).
  */
-export async function recordCommand<N extends CommandName>(pg: PGliteInterface, name: N, input: CommandInput<N>): Promise<string> {
+export async function recordCommand<N extends CommandName>(pg: PGliteInterface, name: N, input: CommandInput<N>, mutationId: string = uuidv7()): Promise<string> {
   const session = await readSession(pg);
   if (!session) throw new CommandNotAllowedError('Sign in to make changes.');
   const command = COMMANDS[name];
@@ -31,10 +35,15 @@ export async function recordCommand<N extends CommandName>(pg: PGliteInterface, 
     throw new CommandNotAllowedError(`A ${session.role} cannot do this (${name}).`);
   }
   const args = command.args.parse(input) as CommandArgs<N>;
-  const mutationId = uuidv7();
   const clientTime = new Date().toISOString();
 
-  await pg.transaction(async (tx) => {
+  const recorded = await pg.transaction(async (tx) => {
+    const known = await tx.query(
+      `select 1 from outbox where mutation_id = $1 union all select 1 from needs_attention where mutation_id = $1
+       union all select 1 from mutation_results_synced where id = $1`,
+      [mutationId],
+    );
+    if (known.rows.length > 0) return false;
     const { rows } = await tx.query<{ seq: string; device_id: string }>(
       `insert into outbox (mutation_id, name, args, user_id, client_time) values ($1, $2, $3, $4, $5)
        returning seq::text as seq, (select id from device) as device_id`,
@@ -54,8 +63,11 @@ export async function recordCommand<N extends CommandName>(pg: PGliteInterface, 
         [mutationId, seq, effect.table, effect.rowId, effect.op, effect.data],
       );
     }
+    // Wakes the uploader when the command is committed.
+    await tx.exec(`notify ${OUTBOX_CHANGED}`);
+    return true;
   });
-  await pg.exec(`notify ${OUTBOX_CHANGED}`);
+  if (!recorded) return mutationId;
   // The command is the person's work: stored on the tablet before the form says it is done.
   await persisted(pg);
   return mutationId;

@@ -1,4 +1,4 @@
-import { useLiveQuery } from '@electric-sql/pglite-react';
+import { useLiveQuery } from '../db/react.ts';
 import { SESSION_COLUMNS, sessionFromRow, type LocalSession } from './local-session.ts';
 
 /** The signed-in session, live: undefined while loading, null when nobody is signed in. */

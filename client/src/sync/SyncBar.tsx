@@ -1,9 +1,7 @@
-import { useLiveQuery } from '@electric-sql/pglite-react';
 import { useEffect, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import { useDatabase } from '../db/react.ts';
-import { OUTBOX_CHANGED } from '../outbox/record-command.ts';
+import { useDatabase, useLiveQuery } from '../db/react.ts';
 
 interface SyncRow {
   online: boolean | null;
@@ -62,7 +60,7 @@ export function SyncBar({ onOpenAttention }: { onOpenAttention: () => void }) {
         </span>
       )}
       {row.pending > 0 && (
-        <button type="button" className="sync-now" onClick={() => void db.exec(`notify ${OUTBOX_CHANGED}`)}>
+        <button type="button" className="sync-now" onClick={() => void db.run('syncNow')}>
           {t('sync.syncNow')}
         </button>
       )}

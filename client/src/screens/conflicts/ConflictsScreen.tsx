@@ -1,9 +1,7 @@
-import { useLiveQuery } from '@electric-sql/pglite-react';
 import { COMMANDS } from '@cimco/contract';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useDatabase } from '../../db/react.ts';
-import { recordCommand } from '../../outbox/record-command.ts';
+import { useDatabase, useLiveQuery } from '../../db/react.ts';
 import type { LocalSession } from '../../session/local-session.ts';
 
 interface ConflictRow {
@@ -52,7 +50,7 @@ export function ConflictsScreen({ session }: { session: LocalSession }) {
   async function resolve(id: string, action: 'restore' | 'dismiss') {
     setError(null);
     try {
-      await recordCommand(db, 'conflict.resolve', { id, action });
+      await db.record('conflict.resolve', { id, action });
     } catch (caught) {
       setError(caught instanceof Error ? caught.message : String(caught));
     }

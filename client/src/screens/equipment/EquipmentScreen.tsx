@@ -1,4 +1,4 @@
-import { useLiveQuery } from '@electric-sql/pglite-react';
+import { useLiveQuery } from '../../db/react.ts';
 import { EQUIPMENT_STATUSES } from '@cimco/contract';
 import { useMemo, useState, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';

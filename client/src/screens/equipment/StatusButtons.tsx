@@ -2,7 +2,7 @@ import type { EquipmentStatus } from '@cimco/contract';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useDatabase } from '../../db/react.ts';
-import { CommandNotAllowedError, recordCommand } from '../../outbox/record-command.ts';
+import { CommandNotAllowedError } from '../../outbox/record-command.ts';
 import { TAP_STATUSES, type TapStatus } from './equipment-model.ts';
 
 /**
@@ -34,7 +34,7 @@ export function StatusButtons({
     setBusy(true);
     setError(null);
     try {
-      await recordCommand(db, 'equipment.setStatus', { id: machine.id, status, note: note?.trim() || null });
+      await db.record('equipment.setStatus', { id: machine.id, status, note: note?.trim() || null });
       onRecorded?.(status);
     } catch (caught) {
       setError(caught instanceof CommandNotAllowedError ? t('equipment.notAllowed') : caught instanceof Error ? caught.message : String(caught));

@@ -1,4 +1,4 @@
-import { useLiveQuery } from '@electric-sql/pglite-react';
+import { useLiveQuery } from '../../db/react.ts';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { PendingMarker } from './badges.tsx';

@@ -1,4 +1,4 @@
-import { useLiveQuery } from '@electric-sql/pglite-react';
+import { useLiveQuery } from '../../db/react.ts';
 import { useEffect, useId, useRef, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LocalSession } from '../../session/local-session.ts';

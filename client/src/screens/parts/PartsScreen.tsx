@@ -1,4 +1,4 @@
-import { useLiveQuery } from '@electric-sql/pglite-react';
+import { useLiveQuery } from '../../db/react.ts';
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LocalSession } from '../../session/local-session.ts';
@@ -6,9 +6,6 @@ import { PartDetail } from './PartDetail.tsx';
 import { PartsList } from './PartsList.tsx';
 import { CATEGORIES_SQL, LOCATIONS_SQL, NO_FILTERS, PART_SORTS, type PartFilters, type PartSort } from './parts-query.ts';
 import './parts.css';
-
-/** How long typing may pause before the list follows (short: it should feel instant). */
-const SEARCH_DELAY_MS = 120;
 
 /**
  * Parts inventory: a windowed, virtualised list of every part (fast with 50,000), instant search,
@@ -23,11 +20,12 @@ export function PartsScreen({ session }: { session: LocalSession }) {
   const searchRef = useRef<HTMLInputElement>(null);
   const listRef = useRef<HTMLDivElement>(null);
 
-  // The list follows the search box after a short pause in typing.
+  // The list follows the search box at once: a keystroke's search is one indexed query.
   useEffect(() => {
     if (searchText === filters.search) return;
-    const timer = window.setTimeout(() => setFilters((f) => ({ ...f, search: searchText })), SEARCH_DELAY_MS);
-    return () => window.clearTimeout(timer);
+    // One frame: keys typed within it are one search.
+    const frame = window.requestAnimationFrame(() => setFilters((f) => ({ ...f, search: searchText })));
+    return () => window.cancelAnimationFrame(frame);
   }, [searchText, filters.search]);
 
   const categories = useLiveQuery<{ value: string }>(CATEGORIES_SQL, [])?.rows;

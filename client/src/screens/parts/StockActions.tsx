@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { v7 as uuidv7 } from 'uuid';
 import { ZodError } from 'zod';
 import { useDatabase } from '../../db/react.ts';
-import { CommandNotAllowedError, recordCommand } from '../../outbox/record-command.ts';
+import { CommandNotAllowedError } from '../../outbox/record-command.ts';
 import type { LocalSession } from '../../session/local-session.ts';
 import type { PartDetailRow } from './parts-query.ts';
 
@@ -119,7 +119,7 @@ export function StockActions({ part, session, locations }: { part: PartDetailRow
       const to = location.trim();
       if (to === '') return fail({ location: t('parts.errors.binRequired') }, locationRef);
       if (to === (part.location ?? '')) return fail({ location: t('parts.errors.sameBin') }, locationRef);
-      run = () => recordCommand(db, 'part.move', { id: part.id, movementId: uuidv7(), location: to, from: part.location });
+      run = () => db.record('part.move', { id: part.id, movementId: uuidv7(), location: to, from: part.location });
     } else {
       const n = checkAmount();
       if (typeof n === 'string') return fail({ amount: n }, amountRef);
@@ -127,9 +127,9 @@ export function StockActions({ part, session, locations }: { part: PartDetailRow
       after = action === 'count' ? String(n) : defaultAmount(action, part);
       run =
         action === 'count'
-          ? () => recordCommand(db, 'stock.adjust', { reason: 'count', movementId, partId: part.id, counted: n, note: noteValue })
+          ? () => db.record('stock.adjust', { reason: 'count', movementId, partId: part.id, counted: n, note: noteValue })
           : () =>
-              recordCommand(db, 'stock.adjust', {
+              db.record('stock.adjust', {
                 reason: action === 'use' ? 'used' : action === 'receive' ? 'received' : 'adjust',
                 movementId,
                 partId: part.id,

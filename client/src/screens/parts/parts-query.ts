@@ -232,3 +232,11 @@ export const MOVEMENTS_SQL = `select m.id, m.delta, m.reason, m.quantity_after, 
  limit $2`;
 
 export const MOVEMENTS_COUNT_SQL = `select count(*)::int as count from stock_movements where part_id = $1`;
+
+/** TEMPORARY until the search rework lands: the list query with its filters as parameters. */
+export function partsListQuery(filters: PartFilters): { sql: string; countSql: string; params: unknown[] } {
+  const params = [partsFilterSetting(filters, 1)];
+  const sql = partsListSql('cimco.x').replace(/current_setting\('cimco\.x', true\)/, '$1::text');
+  const countSql = `select count(*)::int as count from (${sql}) c`;
+  return { sql, countSql, params };
+}

@@ -3,7 +3,6 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { v7 as uuidv7 } from 'uuid';
 import { useDatabase } from '../../db/react.ts';
-import { recordCommand } from '../../outbox/record-command.ts';
 import type { LocalSession } from '../../session/local-session.ts';
 import { Dialog } from './Dialog.tsx';
 import { EquipmentPicker } from './EquipmentPicker.tsx';
@@ -54,7 +53,7 @@ export function TaskCreateDialog({
     }
     await save(async () => {
       const id = uuidv7();
-      await recordCommand(db, 'task.create', {
+      await db.record('task.create', {
         id,
         title: title.trim(),
         description: description.trim() || null,

@@ -3,7 +3,6 @@ import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'rea
 import { useTranslation } from 'react-i18next';
 import { v7 as uuidv7 } from 'uuid';
 import { useDatabase } from '../../db/react.ts';
-import { recordCommand } from '../../outbox/record-command.ts';
 import type { LocalSession } from '../../session/local-session.ts';
 import { Dialog, useFocusInside } from './Dialog.tsx';
 import { EquipmentPicker, machineLabel } from './EquipmentPicker.tsx';
@@ -100,7 +99,7 @@ function TaskView({ task, session, users, onMode }: { task: TaskRow; session: Lo
     setBusy(true);
     setError(undefined);
     try {
-      await recordCommand(db, 'task.setStatus', { id: task.id, status });
+      await db.record('task.setStatus', { id: task.id, status });
     } catch (caught) {
       setError(formErrorsOf(caught, t).form);
     } finally {
@@ -209,7 +208,7 @@ function AssignForm({ task, users }: { task: TaskRow; users: readonly Assignable
     event.preventDefault();
     setError(undefined);
     try {
-      await recordCommand(db, 'task.assign', { id: task.id, assigneeId: assigneeId || null });
+      await db.record('task.assign', { id: task.id, assigneeId: assigneeId || null });
     } catch (caught) {
       setError(formErrorsOf(caught, t).form);
     }
@@ -292,7 +291,7 @@ function EditTaskForm({ task, machines, onDone }: { task: TaskRow; machines: rea
       return;
     }
     await save(() =>
-      recordCommand(db, 'task.update', {
+      db.record('task.update', {
         id: task.id,
         changes: Object.fromEntries(changed.map((field) => [field, normalised[field]])),
         base: Object.fromEntries(changed.map((field) => [field, base[field]])),
@@ -407,7 +406,7 @@ function CompleteTaskForm({ task, onDone }: { task: TaskRow; onDone: () => void 
       return;
     }
     await save(() =>
-      recordCommand(db, 'task.complete', {
+      db.record('task.complete', {
         id: task.id,
         knowledgeId: uuidv7(),
         problem: problem.trim(),
@@ -507,7 +506,7 @@ function CancelTaskForm({ task, onDone }: { task: TaskRow; onDone: () => void })
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    await save(() => recordCommand(db, 'task.setStatus', { id: task.id, status: 'cancelled', reason: reason.trim() || null }));
+    await save(() => db.record('task.setStatus', { id: task.id, status: 'cancelled', reason: reason.trim() || null }));
   }
 
   return (

@@ -1,4 +1,4 @@
-import { useLiveQuery } from '@electric-sql/pglite-react';
+import { useLiveQuery } from '../../db/react.ts';
 import { PRIORITIES, TASK_STATUSES, type TaskStatus } from '@cimco/contract';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';

@@ -1,4 +1,4 @@
-import { useLiveQuery } from '@electric-sql/pglite-react';
+import { useLiveQuery } from '../../db/react.ts';
 
 /** A machine a task can be about (the equipment picker's choices). */
 export interface MachineOption {
