@@ -47,3 +47,57 @@ test('two tabs share one database without errors, and only one uploads', async (
   for (const id of ids) expect(posted.filter((p) => p === id)).toHaveLength(1);
   expect(errors).toEqual([]);
 });
+
+test('closing the leader tab mid-work: the other tab takes over, every command it sent is recorded once and uploaded once', async ({ context }) => {
+  const errors: string[] = [];
+  const posted: string[] = [];
+  context.on('request', (request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/mutations') {
+      posted.push(...(request.postDataJSON() as { commands: { mutationId: string }[] }).commands.map((c) => c.mutationId));
+    }
+  });
+  const leader = await context.newPage();
+  await signIn(leader, 'tech');
+  const follower = await context.newPage();
+  follower.on('pageerror', (error) => errors.push(error.message));
+  await follower.goto('/');
+  await expect(follower.getByTestId('sync-bar')).toBeVisible(APP_READY);
+  expect(await electionLocks(follower)).toEqual({ held: 1, waiting: 1 });
+  const [part] = await local<{ id: string; quantity: number }>(follower, 'select id, quantity from parts where deleted_at is null order by part_number desc limit 1');
+  const note = `handover ${crypto.randomUUID()}`;
+
+  // Offline, so that every upload comes after the hand-over: the new leader's uploader alone.
+  await context.setOffline(true);
+  // The follower records 40 commands and reads after each, while its leader's tab is closed.
+  const work = follower.evaluate(
+    async ([partId, note]) => {
+      const w = globalThis as unknown as {
+        cimcoRecord(name: string, args: unknown): Promise<string>;
+        cimcoDb: { query(sql: string, params: unknown[]): Promise<{ rows: { n: number }[] }> };
+      };
+      const ids: string[] = [];
+      const seen: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        ids.push(await w.cimcoRecord('stock.adjust', { reason: 'received', movementId: crypto.randomUUID(), partId, delta: 1, note }));
+        seen.push((await w.cimcoDb.query(`select count(*)::int as n from outbox where args->>'note' = $1`, [note])).rows[0]!.n);
+      }
+      return { ids, seen };
+    },
+    [part!.id, note] as const,
+  );
+  await expect.poll(() => local<{ n: number }>(follower, `select count(*)::int as n from outbox where args->>'note' = $1`, [note]).then((r) => r[0]!.n)).toBeGreaterThan(3);
+  await leader.close();
+  const { ids, seen } = await work;
+
+  // No command lost or recorded twice; every read answered once, in order.
+  expect(new Set(ids).size).toBe(40);
+  expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  expect(await electionLocks(follower)).toEqual({ held: 1, waiting: 0 });
+  await context.setOffline(false);
+  await waitForEmptyOutbox(follower);
+  expect(await serverRows(`select count(*)::int as n from stock_movements where note = $1`, [note])).toEqual([{ n: 40 }]);
+  expect(await serverRows('select quantity - $2 as added from parts where id = $1', [part!.id, part!.quantity])).toEqual([{ added: 40 }]);
+  // One uploader: each command posted once.
+  for (const id of ids) expect(posted.filter((p) => p === id)).toHaveLength(1);
+  expect(errors).toEqual([]);
+});

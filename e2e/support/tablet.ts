@@ -40,16 +40,15 @@ export async function record(page: Page, name: string, args: unknown): Promise<s
 }
 
 /**
- * PGlite's leader election among this origin's database workers, from the browser's lock manager:
- * how many hold the election lock (the leader) and how many wait for it. (PGliteWorker's own
- * `isLeader` can miss its "leader now" message when it comes before the tab listens.)
+ * The leader election among this origin's database workers (client/src/db/worker.ts), from the
+ * browser's lock manager: how many hold the leader lock and how many wait for it.
  */
 export async function electionLocks(page: Page): Promise<{ held: number; waiting: number }> {
   type Lock = { name?: string };
   type Locks = { query(): Promise<{ held?: Lock[]; pending?: Lock[] }> };
   return page.evaluate(async () => {
     const { held = [], pending = [] } = await (globalThis as unknown as { navigator: { locks: Locks } }).navigator.locks.query();
-    const election = (lock: Lock) => lock.name?.startsWith('pglite-election-lock:') ?? false;
+    const election = (lock: Lock) => lock.name === 'cimco-yard-db-leader';
     return { held: held.filter(election).length, waiting: pending.filter(election).length };
   });
 }

@@ -26,9 +26,15 @@ export interface RunningShapeSync {
   stop(): void;
 }
 
-/** The tables a role may read (the server enforces it; asking for more would only fail). */
+/**
+ * The tables a role may read (the server enforces it; asking for more would only fail), the
+ * biggest first: pglite-sync 0.6.1 writes the first snapshot of only the first shape of its first
+ * commit with one bulk insert (`json_to_recordset`, 10,000 rows a statement) and the others with
+ * parameterised multi-row INSERTs, several times slower — so the parts catalog goes first.
+ */
 export function tablesFor(session: LocalSession): SyncedTable[] {
-  return SYNCED_TABLES.filter((table) => SHAPE_RULES[table].roles.includes(session.role));
+  const allowed = SYNCED_TABLES.filter((table) => SHAPE_RULES[table].roles.includes(session.role));
+  return [...allowed.filter((table) => table === 'parts'), ...allowed.filter((table) => table !== 'parts')];
 }
 
 /**
