@@ -1,9 +1,8 @@
 import type { LiveQuery, LiveQueryResults } from '@electric-sql/pglite/live';
 import { useEffect, useRef, useState } from 'react';
-import { v7 as uuidv7 } from 'uuid';
 import { useDatabase } from '../../db/react.ts';
 import type { LocalDatabase } from '../../db/local-database.ts';
-import { partsFilterSetting, partsFilterSettingName, partsListSql, type PartFilters, type PartListRow } from './parts-query.ts';
+import { partsListQuery, type PartFilters, type PartListRow } from './parts-query.ts';
 
 export interface QueryWindow {
   offset: number;
@@ -27,10 +26,8 @@ export interface PartsWindow {
  * rows near the screen are read, the results follow the database (a change recorded anywhere shows
  * at once), and scrolling moves the window with `refresh({ offset, limit })`.
  *
- * One live query serves the list for as long as it is on screen. Its SQL reads the filters from
- * a session setting, so a new search writes the setting and refreshes: one statement and a
- * re-read, instead of setting up a new live query (a dozen statements) for every key typed. While
- * a search runs the previous rows stay, so the list does not flash empty.
+ * New filters make a new live query (partsListQuery's SQL and parameters) in place of the last
+ * one; while it starts, the previous rows stay, so the list does not flash empty.
  */
 export function useLivePartsList(filters: PartFilters, window: QueryWindow): PartsWindow | undefined {
   const db = useDatabase();
@@ -64,35 +61,24 @@ export function useLivePartsList(filters: PartFilters, window: QueryWindow): Par
   return result;
 }
 
-/** The live query behind one list, with its filter setting. */
+/** The live query behind one list, replaced when the filters change. */
 class LiveList {
-  private readonly setting = partsFilterSettingName(uuidv7().replaceAll('-', ''));
-  /** The filters asked for and their version; `written` is the version the setting holds. */
+  /** The filters asked for, and those the live query reads. */
   private wanted: PartFilters | null = null;
-  private wantedRev = 0;
-  private written = -1;
+  private current: PartFilters | null = null;
   private live: LiveQuery<PartListRow> | null = null;
   private working = false;
   private closed = false;
-  private writtenFilters: PartFilters | null = null;
-  private readonly stopLeaderWatch: () => void;
 
   constructor(
     private readonly db: LocalDatabase,
     private readonly publish: (window: PartsWindow) => void,
     private readonly window: () => QueryWindow,
-  ) {
-    // Another tab took over the database (its leader closed): session settings do not carry over.
-    this.stopLeaderWatch = db.onLeaderChange(() => {
-      this.written = -1;
-      void this.work();
-    });
-  }
+  ) {}
 
   setFilters(filters: PartFilters): void {
     if (this.closed || filters === this.wanted) return;
     this.wanted = filters;
-    this.wantedRev += 1;
     void this.work();
   }
 
@@ -102,7 +88,6 @@ class LiveList {
 
   close(): void {
     this.closed = true;
-    this.stopLeaderWatch();
     void this.work();
   }
 
@@ -110,35 +95,30 @@ class LiveList {
     this.live?.refresh(window).catch((error: unknown) => console.warn('parts list refresh failed', error));
   }
 
-  /** Writes the wanted filters and sets the live query up, one step at a time, latest wins. */
+  /** Replaces the live query with one for the wanted filters, one step at a time, latest wins. */
   private async work(): Promise<void> {
     if (this.working) return;
     this.working = true;
     try {
-      if (this.closed) {
-        const live = this.live;
+      while (this.closed ? this.live !== null : this.wanted !== this.current) {
+        const old = this.live;
         this.live = null;
-        await live?.unsubscribe();
-        await this.db.query('select set_config($1, $2, false)', [this.setting, '']);
-        return;
-      }
-      let changed = false;
-      while (this.wanted && this.written !== this.wantedRev) {
-        // Filters typed while this runs are written next; only the last ones are read.
-        const [filters, rev] = [this.wanted, this.wantedRev];
-        await this.db.query('select set_config($1, $2, false)', [this.setting, partsFilterSetting(filters, rev)]);
-        this.written = rev;
-        this.writtenFilters = filters;
-        changed = true;
-      }
-      if (changed && this.live) this.refresh(this.window());
-      if (!this.live && this.written > 0) {
+        this.current = null;
+        await old?.unsubscribe();
+        if (this.closed) break;
+        // Filters typed while this runs are taken next; only the last ones are read.
+        const filters = this.wanted!;
+        const { sql, params } = partsListQuery(filters);
         const start = this.window();
+        this.current = filters;
         this.live = await this.db.live.query<PartListRow>({
-          query: partsListSql(this.setting),
+          query: sql,
+          params,
           offset: start.offset,
           limit: start.limit,
-          callback: (results) => this.deliver(results),
+          callback: (results) => {
+            if (this.current === filters) this.deliver(results, filters);
+          },
         });
         // The list may have scrolled meanwhile.
         const now = this.window();
@@ -152,18 +132,13 @@ class LiveList {
     } finally {
       this.working = false;
     }
-    // Asked for something else (or closed) while working.
-    if (this.closed ? this.live !== null : this.wanted !== null && this.written !== this.wantedRev) void this.work();
   }
 
-  private deliver(results: LiveQueryResults<PartListRow>): void {
+  private deliver(results: LiveQueryResults<PartListRow>, filters: PartFilters): void {
     if (this.closed) return;
     const rows = results.rows;
     const offset = results.offset ?? 0;
     const limit = results.limit ?? rows.length;
-    // Rows read with older filters (a refresh already under way when the setting changed): drop.
-    const rev = rows[0]?.rev;
-    if (rev !== undefined && rev !== this.written) return;
     // PGlite coalesces refreshes: one caused by a change in the data can replace a pending one
     // that moved the window, and the rows then come back for the old window. Ask again.
     const wanted = this.window();
@@ -174,6 +149,6 @@ class LiveList {
     if (rows.length > 0 && rows.length < limit) totalCount = offset + rows.length;
     else if (rows.length === 0 && offset === 0) totalCount = 0;
     else totalCount = Math.max(totalCount, offset + rows.length);
-    this.publish({ rows, offset, totalCount, filters: this.writtenFilters });
+    this.publish({ rows, offset, totalCount, filters });
   }
 }
