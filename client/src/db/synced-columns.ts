@@ -1,5 +1,10 @@
 import type { SyncedTable } from '@cimco/contract';
 
+/** The local table pglite-sync writes a synced table's rows into. */
+export function syncedTableName(table: SyncedTable): string {
+  return `${table}_synced`;
+}
+
 /**
  * The columns of each synced table as the tablet stores them: the server's columns (minus the
  * ones shapes never send, such as `users.password_hash`) with the server's types, so the values

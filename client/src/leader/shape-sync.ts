@@ -1,6 +1,7 @@
 import type { PGliteWithSync } from '@electric-sql/pglite-sync';
 import { SHAPE_RULES, SYNCED_TABLES, type SyncedTable } from '@cimco/contract';
-import { LOCAL_SCHEMA_VERSION, syncedTableName } from '../db/local-schema.ts';
+import { LOCAL_SCHEMA_VERSION } from '../db/local-schema.ts';
+import { syncedTableName } from '../db/synced-columns.ts';
 import type { ServerTarget } from '../api/server-api.ts';
 import { resumeFromCommitted } from './resume-point.ts';
 import type { LocalSession } from '../session/local-session.ts';

@@ -322,36 +322,65 @@ async function insertEquipment(ctx: RunContext, total: number): Promise<Machine[
 
 type EquipmentColumns = 'id' | 'tag' | 'name' | 'type' | 'area' | 'make' | 'model' | 'serial' | 'parent_id' | 'status' | 'status_changed_at' | 'criticality' | 'meter' | 'meter_unit' | 'created_at';
 
+/** One generated part: the row's columns and its opening stock. */
+export interface GeneratedPart {
+  id: string;
+  part_number: string;
+  name: string;
+  category: string;
+  part_type: string | null;
+  manufacturer: string | null;
+  supplier: string;
+  unit_cost: number | null;
+  min_quantity: number;
+  lead_time_days: number;
+  location: string;
+  wear_rating: number;
+  created_at: string;
+  /** About a quarter of the catalogue is out of stock. */
+  stock: number;
+}
+
+const WEIGHTED_FAMILIES = PART_FAMILIES.map((f) => [f, f.weight] as const);
+
+/**
+ * The `index`th part of a run (numbers `${prefix}-${family code}-${index + 1, 7 digits}`), drawn
+ * from `random` — also used by bench/search-sql.ts for a catalogue to search.
+ */
+export function generatePart(random: Random, prefix: string, index: number, now: number): GeneratedPart {
+  const family = random.weighted(WEIGHTED_FAMILIES);
+  const min = random.int(0, 10);
+  return {
+    id: uuidv7(),
+    part_number: `${prefix}-${family.code}-${String(index + 1).padStart(7, '0')}`,
+    name: `${random.pick(family.nouns)}, ${random.pick(family.specs)}`,
+    category: family.category,
+    part_type: family.partType,
+    manufacturer: random.pick(family.manufacturers),
+    supplier: random.pick(family.suppliers),
+    unit_cost: family.cost && random.chance(0.9) ? random.decimal(family.cost[0], family.cost[1], 2) : null,
+    min_quantity: min,
+    lead_time_days: random.int(1, 90),
+    location: family.location === 'Yard' ? 'Yard' : `${family.location}-${random.int(1, 40)}`,
+    wear_rating: random.int(1, 5),
+    created_at: iso(now - random.int(1, 365) * DAY),
+    stock: random.chance(0.25) ? 0 : random.int(1, min * 3 + 5),
+  };
+}
+
 async function insertParts(ctx: RunContext, total: number): Promise<{ stockMovements: number }> {
-  const { random, prefix } = ctx;
-  const families = PART_FAMILIES.map((f) => [f, f.weight] as const);
   let stockMovements = 0;
   await inBatches(ctx, 'parts', total, async (start, size) => {
     const p = columns<PartColumns>(['id', 'part_number', 'name', 'category', 'part_type', 'manufacturer', 'supplier', 'unit_cost', 'min_quantity', 'lead_time_days', 'location', 'wear_rating', 'created_at']);
     const m = columns<'id' | 'part_id' | 'delta'>(['id', 'part_id', 'delta']);
     for (let i = start; i < start + size; i++) {
-      const family = random.weighted(families);
-      const id = uuidv7();
-      const min = random.int(0, 10);
-      p.id.push(id);
-      p.part_number.push(`${prefix}-${family.code}-${String(i + 1).padStart(7, '0')}`);
-      p.name.push(`${random.pick(family.nouns)}, ${random.pick(family.specs)}`);
-      p.category.push(family.category);
-      p.part_type.push(family.partType);
-      p.manufacturer.push(random.pick(family.manufacturers));
-      p.supplier.push(random.pick(family.suppliers));
-      p.unit_cost.push(family.cost && random.chance(0.9) ? random.decimal(family.cost[0], family.cost[1], 2) : null);
-      p.min_quantity.push(min);
-      p.lead_time_days.push(random.int(1, 90));
-      p.location.push(family.location === 'Yard' ? 'Yard' : `${family.location}-${random.int(1, 40)}`);
-      p.wear_rating.push(random.int(1, 5));
-      p.created_at.push(iso(ctx.now - random.int(1, 365) * DAY));
-      // About a quarter of the catalogue is out of stock: no movement (quantity 0 = Σ of none).
-      const stock = random.chance(0.25) ? 0 : random.int(1, min * 3 + 5);
-      if (stock > 0) {
+      const part = generatePart(ctx.random, ctx.prefix, i, ctx.now);
+      for (const column of Object.keys(p) as PartColumns[]) p[column].push(part[column]);
+      // Quantity 0 = Σ of no movements.
+      if (part.stock > 0) {
         m.id.push(uuidv7());
-        m.part_id.push(id);
-        m.delta.push(stock);
+        m.part_id.push(part.id);
+        m.delta.push(part.stock);
       }
     }
     // Parts and their opening counts commit together: a part is never visible with its stock missing.

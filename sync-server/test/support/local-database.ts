@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll } from 'vitest';
+import { LOCAL_EXTENSIONS } from '../../../client/src/db/extensions.ts';
 import { JSON_PARAMETERS } from '../../../client/src/db/json-parameters.ts';
 import { prepareLocalDatabase } from '../../../client/src/db/prepare-database.ts';
 
@@ -11,7 +12,7 @@ import { prepareLocalDatabase } from '../../../client/src/db/prepare-database.ts
 export function useLocalDatabase(): { readonly pg: PGlite } {
   const holder = {} as { pg: PGlite };
   beforeAll(async () => {
-    holder.pg = await PGlite.create({ serializers: JSON_PARAMETERS });
+    holder.pg = await PGlite.create({ extensions: LOCAL_EXTENSIONS, serializers: JSON_PARAMETERS });
     await prepareLocalDatabase(holder.pg);
   });
   afterAll(async () => {

@@ -8,6 +8,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { live, type PGliteWithLive } from '@electric-sql/pglite/live';
 import { electricSync, type PGliteWithSync } from '@electric-sql/pglite-sync';
 import type { CommandInput, CommandName } from '@cimco/contract';
+import { LOCAL_EXTENSIONS } from '../../../client/src/db/extensions.ts';
 import { JSON_PARAMETERS } from '../../../client/src/db/json-parameters.ts';
 import { prepareLocalDatabase } from '../../../client/src/db/prepare-database.ts';
 import { startLeader, type Leader } from '../../../client/src/leader/leader.ts';
@@ -89,7 +90,7 @@ export interface NodeTablet {
 export async function openNodeTablet(serverUrl: string, { dataDir, network = new Network() }: { dataDir?: string; network?: Network } = {}): Promise<NodeTablet> {
   const pg = (await PGlite.create({
     ...(dataDir && { dataDir }),
-    extensions: { sync: electricSync(), live },
+    extensions: { ...LOCAL_EXTENSIONS, sync: electricSync(), live },
     serializers: JSON_PARAMETERS,
   })) as unknown as TabletPGlite;
   await prepareLocalDatabase(pg);

@@ -1,7 +1,7 @@
 /**
  * The tablet's data layer against the real server, in Node (the browser runs the same modules in
  * its PGlite worker; e2e/ covers the browser itself):
- * - the first sign-in syncs the yard into the *_synced tables and the screens' views;
+ * - the first sign-in syncs the yard into the *_synced tables and the screens' overlay tables;
  * - commands recorded offline show at once, survive a reload, and are uploaded in order when the
  *   network is back, each applied once;
  * - the optimistic effect gives way to the server's row in one step: a live query of the part
@@ -74,7 +74,7 @@ describe('a tablet working offline and converging', () => {
   const newTaskId = uuidv7();
   const movementId = uuidv7();
 
-  it('signs in and syncs the yard into the views the screens read', async () => {
+  it('signs in and syncs the yard into the overlay tables the screens read', async () => {
     dataDir = await tempDir();
     tablet = await openNodeTablet(server.url, { dataDir });
     await tablet.signIn('tech');

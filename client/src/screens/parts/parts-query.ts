@@ -1,8 +1,8 @@
 /**
  * The parts list's SQL, kept apart from React so the rules are in one place.
  *
- * Everything reads the `parts` view (synced rows plus this tablet's pending commands), never the
- * `_synced` tables, so a change shows the moment it is recorded.
+ * Everything reads the `parts` overlay table (synced rows plus this tablet's pending commands),
+ * never the `_synced` tables, so a change shows the moment it is recorded.
  */
 
 /**
@@ -44,7 +44,7 @@ export const PART_SORTS = ['partNumber', 'name', 'quantity', 'status'] as const;
 export type PartSort = (typeof PART_SORTS)[number];
 
 export interface PartFilters {
-  /** Free text: every word must appear in the part number, name or manufacturer. */
+  /** Free text: every word must appear in the part number, name or manufacturer (see partsListQuery). */
   search: string;
   /** '' = any category. */
   category: string;
@@ -77,8 +77,6 @@ export interface PartListRow {
   unit: string | null;
   wear_rating: number | null;
   pending: boolean;
-  /** The version of the filters the row was read with. */
-  rev: number;
 }
 
 /** Escapes LIKE's wildcards (and its escape character, the backslash) in text typed by a person. */
@@ -95,85 +93,156 @@ export function searchTerms(search: string): string[] {
 }
 
 /**
- * The filters as the list's live query reads them: a JSON object kept in a session setting (see
- * `partsListSql`). `rev` numbers the versions, and every row of the results carries the `rev` it
- * was read with, so results read with older filters can be told apart and dropped.
+ * A word the trigram index can look up has three letters or digits in a row (pg_trgm reads only
+ * those). Others ("h", "6", "-12") are checked on the rows the other words and filters leave.
  */
-export function partsFilterSetting(filters: PartFilters, rev: number): string {
-  const setting: Record<string, unknown> = { rev, sort: filters.sort };
-  searchTerms(filters.search).forEach((term, i) => {
-    setting[`t${i + 1}`] = `%${escapeLike(term)}%`;
-  });
-  if (filters.category) setting.category = filters.category;
-  if (filters.location) setting.location = filters.location;
-  if (filters.lowStockOnly) setting.low = true;
-  if (filters.highWearOnly) setting.wear = true;
-  return JSON.stringify(setting);
-}
-
-/** A session setting name for one list (letters, digits and underscores after the prefix). */
-export function partsFilterSettingName(listId: string): string {
-  if (!/^[a-z0-9_]+$/.test(listId)) throw new Error(`not a list id: ${listId}`);
-  return `cimco.parts_list_${listId}`;
-}
+const LOOKABLE = /[\p{L}\p{N}]{3}/u;
 
 /**
- * The list's query. Its text never changes: it reads the filters from the session setting
- * `settingName` (written with `partsFilterSetting`), so a new search is one `set_config` and a
- * refresh of the live query that is already there — not a new live query per key typed (setting
- * one up takes a dozen statements, and dropping one while PGlite refreshes it fails).
+ * Words this long are also found with one character wrong, missing, extra, or two swapped
+ * ("metso" finds "Metzo", "HYD-4531" finds "HYD-4521"); a shorter word with a typo would match
+ * almost anything.
+ */
+const FUZZY_MIN_LENGTH = 5;
+
+/**
+ * The LIKE patterns that together find a lookable word (lower-cased) as typed and, from
+ * FUZZY_MIN_LENGTH characters, within one edit — as few as do it, each an index lookup:
  *
- * The words of the search must each appear in the part number, name or manufacturer
- * (case-insensitive; the fields are joined by a space and a word has none, so a word cannot match
- * across two fields). The filter values are read once (a materialised CTE), not per row.
+ * - a variant is text with one-character gaps (`_`); one without three letters or digits in a
+ *   row is left out, as the index would read every part for it (in a five-letter word that loses
+ *   only a wrong middle letter);
+ * - a variant containing another's text is left out, as that one finds it already ("hammer" is
+ *   found by "ammer", the word without its first letter); a wrong first or last letter is found
+ *   the same way.
  */
-export function partsListSql(settingName: string): string {
-  const f = `(coalesce(nullif(current_setting('${settingName}', true), ''), '{}'))::jsonb`;
-  const terms = Array.from({ length: MAX_SEARCH_TERMS }, (_, i) => `j ->> 't${i + 1}' as t${i + 1}`).join(', ');
-  const termChecks = Array.from(
-    { length: MAX_SEARCH_TERMS },
-    (_, i) => `(f.t${i + 1} is null or concat_ws(' ', p.part_number, p.name, p.manufacturer) ilike f.t${i + 1})`,
-  ).join('\n   and ');
-  return `with f as materialized (
-  select coalesce((j ->> 'rev')::int, 0) as rev, coalesce(j ->> 'sort', 'partNumber') as sort, ${terms},
-         j ->> 'category' as category, j ->> 'location' as location,
-         coalesce((j ->> 'low')::boolean, false) as low, coalesce((j ->> 'wear')::boolean, false) as wear
-    from (select ${f} as j) s
-)
-select p.id, p.part_number, p.name, p.manufacturer, p.location, p.category, p.quantity, p.min_quantity, p.unit,
-       p.wear_rating, p.pending, f.rev
-  from parts p cross join f
- where p.deleted_at is null
-   and ${termChecks}
-   and (f.category is null or p.category = f.category)
-   and (f.location is null or p.location = f.location)
-   and (not f.low or p.quantity <= coalesce(p.min_quantity, 0))
-   and (not f.wear or p.wear_rating >= ${HIGH_WEAR_RATING})
- order by case when f.sort = 'name' then lower(p.name) end,
-          case when f.sort = 'quantity' then p.quantity end,
-          case when f.sort = 'status' then ${STATUS_RANK_SQL} end,
-          upper(p.part_number), p.id`;
+function lookupPatterns(word: string): string[] {
+  const chars = [...word];
+  const n = chars.length;
+  const text = (from: number, to: number) => chars.slice(from, to).join('');
+  const variants: string[][] = [[word]];
+  if (n >= FUZZY_MIN_LENGTH) {
+    for (let i = 0; i < n; i++) {
+      variants.push([text(0, i) + text(i + 1, n)]);
+      if (i < n - 1) variants.push([text(0, i) + chars[i + 1]! + chars[i]! + text(i + 2, n)]);
+      if (i > 0 && i < n - 1) variants.push([text(0, i), text(i + 1, n)]);
+      if (i > 0) variants.push([text(0, i), text(i, n)]);
+    }
+  }
+  const lookable = variants.filter((pieces) => pieces.some((piece) => LOOKABLE.test(piece)));
+  const texts = [...new Set(lookable.filter((pieces) => pieces.length === 1).map((pieces) => pieces[0]!))];
+  const isText = (pieces: string[], t: string) => pieces.length === 1 && pieces[0] === t;
+  const needed = lookable.filter((pieces) => !texts.some((t) => !isText(pieces, t) && pieces.some((piece) => piece.includes(t))));
+  return [...new Set(needed.map((pieces) => `%${pieces.map(escapeLike).join('_')}%`))];
+}
+
+/** The list's query, its count, and their parameters. */
+export interface PartsListQuery {
+  /** The matching parts, in order, ending with its ORDER BY: append ` limit N offset M`. */
+  sql: string;
+  /** `select count(*)::int as count` of the same parts, unsorted. */
+  countSql: string;
+  /** For both. */
+  params: unknown[];
+}
+
+/** The chosen sort's keys; part number and id last, so the order is total. */
+const SORT_KEYS: Record<PartSort, string> = {
+  partNumber: 'upper(p.part_number), p.id',
+  name: 'lower(p.name), upper(p.part_number), p.id',
+  quantity: 'p.quantity, upper(p.part_number), p.id',
+  status: `${STATUS_RANK_SQL}, upper(p.part_number), p.id`,
+};
+
+/**
+ * The parts list for some filters, read from the `parts` overlay table (synced rows plus this
+ * tablet's pending commands, so a change is found the moment it is recorded) and its `search`
+ * column (part number, name and manufacturer, lower-cased, with a trigram index: local-schema.ts).
+ *
+ * Every word of the search must be found, case-insensitively, in the part number, name or
+ * manufacturer (the fields are joined by a space and a word has none, so a word cannot match across
+ * two fields), as typed — wildcards typed are plain characters — or, from FUZZY_MIN_LENGTH
+ * characters, within one edit (lookupPatterns; for a word with a digit, only when nothing matches
+ * it as typed). A word with three letters or digits in a row is looked up in the trigram index;
+ * others are checked on the rows the rest leaves.
+ *
+ * When searching, the best matches come first: a part whose number is a word typed, then parts
+ * where every word is found as typed, then the others, closest (pg_trgm's word similarity) first;
+ * the chosen sort orders within each. Otherwise, or when no word was looked up, the chosen sort.
+ */
+export function partsListQuery(filters: PartFilters): PartsListQuery {
+  const params: unknown[] = [];
+  const param = (value: unknown): string => `$${params.push(value)}`;
+  // Not deleted (local-schema.ts says why this way).
+  const where = ['p.search is not null'];
+  const isNumber: string[] = [];
+  // Of the words looked up (the others match as typed).
+  const asTyped: string[] = [];
+  const closeness: string[] = [];
+  for (const word of searchTerms(filters.search).map((w) => w.toLowerCase())) {
+    if (!LOOKABLE.test(word)) {
+      const w = param(word);
+      where.push(`strpos(p.search, ${w}) > 0`);
+      isNumber.push(`starts_with(p.search, ${w} || ' ')`);
+      continue;
+    }
+    // One parameter per word, so that the count (which does not rank) takes the same ones:
+    // [1] the word as typed, [2] the word as the whole part number (search starts with it), then
+    // the lookups (which find [1] too).
+    const escaped = escapeLike(word);
+    const patterns = param([`%${escaped}%`, `${escaped} %`, ...lookupPatterns(word)]);
+    // A word with a digit is a part number or a size: found as typed, it means that part, and the
+    // ones a character away are other parts, so they are looked for only when nothing matches as
+    // typed (a mistyped number). That also spares a number being typed the longest lookups.
+    const lookups = /\p{N}/u.test(word)
+      ? `case when exists (select 1 from parts q where q.search like (${patterns}::text[])[1]) then (${patterns}::text[])[1:1] else (${patterns}::text[])[3:] end`
+      : `(${patterns}::text[])[3:]`;
+    where.push(`p.search like any(${lookups})`);
+    asTyped.push(`p.search like (${patterns}::text[])[1]`);
+    isNumber.push(`p.search like (${patterns}::text[])[2]`);
+    // pg_trgm reads only letters and digits, so the pattern's wildcards and escapes change nothing.
+    closeness.push(`word_similarity((${patterns}::text[])[1], p.search)`);
+  }
+  if (filters.category) where.push(`p.category = ${param(filters.category)}`);
+  if (filters.location) where.push(`p.location = ${param(filters.location)}`);
+  if (filters.lowStockOnly) where.push('p.quantity <= coalesce(p.min_quantity, 0)');
+  if (filters.highWearOnly) where.push(`p.wear_rating >= ${HIGH_WEAR_RATING}`);
+
+  // Words that were not looked up match as typed everywhere: they leave the chosen sort, so the
+  // list can follow its index and stop at the page.
+  const order: string[] = [];
+  if (asTyped.length > 0) {
+    const allAsTyped = asTyped.join(' and ');
+    order.push(`(${isNumber.join(' or ')}) desc`, `(${allAsTyped}) desc`);
+    // Similarity only orders the parts some word matched nearly: not computed for the others.
+    order.push(`(case when not (${allAsTyped}) then ${closeness.join(' + ')} end) desc nulls last`);
+  }
+  order.push(SORT_KEYS[filters.sort]);
+  const conditions = where.join('\n   and ');
+  return {
+    sql: `select p.id, p.part_number, p.name, p.manufacturer, p.location, p.category, p.quantity, p.min_quantity, p.unit,
+       p.wear_rating, p.pending
+  from parts p
+ where ${conditions}
+ order by ${order.join(',\n          ')}`,
+    countSql: `select count(*)::int as count from parts p where ${conditions}`,
+    params,
+  };
 }
 
 /**
- * Distinct non-empty values of a parts column, for the filter pickers and bin suggestions: those of
- * the synced parts and those set by pending commands. These are live queries, re-run on every
- * recorded command, so they do not read the overlay view (a pass over every part each time): the
- * synced values come from a loose index scan (one probe of the column's index per distinct value),
- * the pending ones from the outbox. A value a pending command is replacing stays offered until the
- * server's row arrives; choosing it then finds one part fewer, nothing worse.
+ * Distinct non-empty values of a parts column, for the filter pickers and bin suggestions, from a
+ * loose index scan of the overlay table (one probe of the column's index per distinct value, not a
+ * pass over every part).
  */
 function distinctPartValuesSql(column: 'category' | 'location'): string {
-  return `with recursive synced (value) as (
-  (select ${column} from parts_synced where deleted_at is null and ${column} > '' order by ${column} limit 1)
+  return `with recursive found (value) as (
+  (select ${column} from parts where deleted_at is null and ${column} > '' order by ${column} limit 1)
   union all
-  select (select p.${column} from parts_synced p where p.deleted_at is null and p.${column} > s.value order by p.${column} limit 1)
-    from synced s where s.value is not null
+  select (select p.${column} from parts p where p.deleted_at is null and p.${column} > f.value order by p.${column} limit 1)
+    from found f where f.value is not null
 )
-select value from synced where value is not null
-union
-select data ->> '${column}' from outbox_effects where table_name = 'parts' and data ->> '${column}' > ''
-order by 1`;
+select value from found where value is not null`;
 }
 
 export const CATEGORIES_SQL = distinctPartValuesSql('category');
@@ -232,11 +301,3 @@ export const MOVEMENTS_SQL = `select m.id, m.delta, m.reason, m.quantity_after, 
  limit $2`;
 
 export const MOVEMENTS_COUNT_SQL = `select count(*)::int as count from stock_movements where part_id = $1`;
-
-/** TEMPORARY until the search rework lands: the list query with its filters as parameters. */
-export function partsListQuery(filters: PartFilters): { sql: string; countSql: string; params: unknown[] } {
-  const params = [partsFilterSetting(filters, 1)];
-  const sql = partsListSql('cimco.x').replace(/current_setting\('cimco\.x', true\)/, '$1::text');
-  const countSql = `select count(*)::int as count from (${sql}) c`;
-  return { sql, countSql, params };
-}
