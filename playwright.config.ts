@@ -8,7 +8,8 @@ import { CHROMIUM_ARGS, chromiumPath } from './e2e/support/chromium.ts';
  * End-to-end tests: the real sync-server (embedded PostgreSQL, migrations, demo seed) serving the
  * built client (`npm run build` first; `npm test` does), driven through Debian's Chromium.
  */
-const PORT = 3199;
+// E2E_PORT: another port, for running the tests beside another checkout's run on one machine.
+const PORT = Number(process.env.E2E_PORT || 3199);
 const baseURL = `http://127.0.0.1:${PORT}`;
 
 // A fresh data directory per run. Playwright loads this file again in each worker process; the

@@ -1,5 +1,6 @@
 import type { PGliteWithSync } from '@electric-sql/pglite-sync';
 import { deviceId, readSession, SESSION_CHANGED, type LocalSession } from '../session/local-session.ts';
+import { Reachability, type NetworkHints } from './reachability.ts';
 import { startShapeSync, type RunningShapeSync } from './shape-sync.ts';
 import { SyncStatus } from './sync-status.ts';
 import { TokenKeeper } from './token-keeper.ts';
@@ -40,6 +41,8 @@ export async function startLeader({ pg, baseUrl, fetch: fetchImpl }: LeaderOptio
   const status = new SyncStatus(pg, () => uploader.wake());
   // Every request to the server goes through the status's fetch: its answers say whether we are online.
   const server = { baseUrl, fetch: status.trackedFetch(fetchImpl) };
+  // …and when they fall quiet, the probe asks the server whether it is still there.
+  const reachability = new Reachability(status, { baseUrl, ...(fetchImpl && { fetch: fetchImpl }) }, networkHints());
   const tokens = new TokenKeeper(pg, server);
   let sync: RunningShapeSync | null = null;
   let syncingFor: string | null = null;
@@ -65,6 +68,7 @@ export async function startLeader({ pg, baseUrl, fetch: fetchImpl }: LeaderOptio
     followed = followed.then(async () => {
       if (stopped) return;
       const session = await readSession(pg);
+      reachability.setActive(Boolean(session && !session.expired));
       const wanted = session && !session.expired && !uploading && !restartTimer ? identity(session) : null;
       if (wanted === syncingFor) return;
       sync?.stop();
@@ -78,6 +82,7 @@ export async function startLeader({ pg, baseUrl, fetch: fetchImpl }: LeaderOptio
     return followed;
   }
 
+  reachability.start();
   const unlisten = await pg.listen(SESSION_CHANGED, () => void follow());
   void follow();
   await uploader.start();
@@ -106,12 +111,19 @@ export async function startLeader({ pg, baseUrl, fetch: fetchImpl }: LeaderOptio
     async stop() {
       stopped = true;
       if (restartTimer) clearTimeout(restartTimer);
+      reachability.stop();
       await unlisten();
       await followed;
       sync?.stop();
       await uploader.stop();
     },
   };
+}
+
+/** The worker's global scope, which fires 'online' and 'offline' (Node, in tests, has no such events). */
+function networkHints(): NetworkHints | undefined {
+  const scope = globalThis as Partial<NetworkHints>;
+  return typeof scope.addEventListener === 'function' ? (scope as NetworkHints) : undefined;
 }
 
 function identity(session: LocalSession): string {

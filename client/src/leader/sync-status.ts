@@ -6,10 +6,14 @@ const LAST_SYNC_EVERY_MS = 2_000;
 
 /**
  * What the sync bar shows, kept in `sync_state` by the leader. Whether the tablet is online is
- * judged by the requests themselves (navigator.onLine says little about a yard's Wi-Fi).
+ * judged by the requests themselves (navigator.onLine says little about a yard's Wi-Fi), and by
+ * the probe that asks the server when they have been quiet for a second (reachability.ts).
  */
 export class SyncStatus {
-  private online: boolean | null = null;
+  private isOnline: boolean | null = null;
+  /** Counts the verdicts (online or not): a request's outcome counts only if none came meanwhile. */
+  private verdicts = 0;
+  private lastAnswer = Number.NEGATIVE_INFINITY;
   private lastSyncWritten = 0;
   private stalled: string | null = null;
   private problemShown = false;
@@ -31,24 +35,53 @@ export class SyncStatus {
    */
   trackedFetch(inner: typeof fetch = fetch): typeof fetch {
     return async (input, init) => {
+      const sent = this.requestSent();
       try {
         // Built apart from the call: Node's fetch types (the leader also runs in Node tests)
         // have no `cache` field, and Node's fetch has no HTTP cache to bypass.
         const noStore = { ...init, cache: 'no-store' as const };
         const response = await inner(input, noStore);
-        this.reached(true);
+        this.reached(true, sent);
         return response;
       } catch (error) {
-        if (!(init?.signal?.aborted ?? false)) this.reached(false);
+        // A request we aborted ourselves (a sync stopped for an upload) says nothing about the
+        // network; any other failure means the server cannot be reached, at once.
+        if (!(init?.signal?.aborted ?? false)) this.reached(false, sent);
         throw error;
       }
     };
   }
 
-  reached(online: boolean): void {
-    if (online === this.online) return;
-    if (online && this.online === false) this.onBackOnline();
-    this.online = online;
+  /** Whether the server answers, as last judged (null before the first request ends). */
+  get online(): boolean | null {
+    return this.isOnline;
+  }
+
+  /** When the server last answered a request (performance.now()); -Infinity if it never did. */
+  get lastAnswerAt(): number {
+    return this.lastAnswer;
+  }
+
+  /** Call as a request is sent; give the result to `reached` with its outcome. */
+  requestSent(): number {
+    return this.verdicts;
+  }
+
+  /**
+   * A request's outcome: answered (`online`) or failed. It counts only if the verdict has not
+   * changed since the request was sent (`sent`, from requestSent): a live shape request made
+   * before the network dropped can still be answered after a probe found the server gone (the
+   * browser delivers what was already on its way), and a request that hung while the network was
+   * down can fail after it came back. Either would bring back a verdict the tablet already left,
+   * and the sync bar would flap.
+   */
+  reached(online: boolean, sent: number): void {
+    if (sent !== this.verdicts) return;
+    if (online) this.lastAnswer = performance.now();
+    if (online === this.isOnline) return;
+    if (online && this.isOnline === false) this.onBackOnline();
+    this.isOnline = online;
+    this.verdicts++;
     this.write('update sync_state set online = $1', [online]);
   }
 

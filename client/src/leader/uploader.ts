@@ -123,8 +123,8 @@ export class Uploader {
       token = await this.tokens.accessToken();
       if (!token) return 'blocked';
       await beforePost();
+      // Online or not is told by the request itself: the server target's fetch is the status's.
       const results = await postMutations(this.server, token, this.deviceId, commands);
-      this.status.reached(true);
       await this.pg.transaction(async (tx) => {
         for (const result of results) {
           if (result.status === 'rejected') {
@@ -142,7 +142,6 @@ export class Uploader {
       return 'more';
     } catch (error) {
       if (!(error instanceof ApiRequestError)) throw error;
-      this.status.reached(error.status !== 0);
       if (error.status === 401 && token) {
         return (await this.tokens.renew(token).catch(() => 'offline')) ? 'more' : 'blocked';
       }

@@ -17,7 +17,10 @@ import { signIn } from '../../../client/src/session/sign-in.ts';
 
 export type TabletPGlite = PGlite & PGliteWithSync & PGliteWithLive;
 
-/** A switchable network: `offline = true` fails new requests and cuts the ones in flight. */
+/**
+ * A switchable network: `offline = true` fails new requests and cuts the ones in flight;
+ * `unreachable = true` answers nothing and fails nothing; `hold` and `slow` delay some answers.
+ */
 export class Network {
   private controllers = new Set<AbortController>();
   private isOffline = false;
@@ -33,6 +36,31 @@ export class Network {
     if (value) for (const controller of this.controllers) controller.abort(new TypeError('network down'));
   }
 
+  private linkBack: { promise: Promise<void>; resolve: () => void } | null = null;
+
+  get unreachable(): boolean {
+    return this.linkBack !== null;
+  }
+
+  /**
+   * `unreachable = true`: the link is gone without a word (a Wi-Fi still connected whose access
+   * point lost its way to the server): nothing fails and nothing answers. New requests wait to be
+   * sent and answers wait to be delivered, until the link is back or their caller gives up.
+   */
+  set unreachable(value: boolean) {
+    if (value && !this.linkBack) {
+      let resolve!: () => void;
+      this.linkBack = { promise: new Promise<void>((done) => (resolve = done)), resolve };
+    } else if (!value) {
+      this.linkBack?.resolve();
+      this.linkBack = null;
+    }
+  }
+
+  private async throughLink(signal: AbortSignal): Promise<void> {
+    if (this.linkBack) await untilOrAborted(this.linkBack.promise, signal);
+  }
+
   private holds = new Set<{ matches: (url: URL) => boolean; until: (signal: AbortSignal) => Promise<void> }>();
 
   /**
@@ -42,20 +70,21 @@ export class Network {
   hold(matches: (url: URL) => boolean): () => void {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    const hold = {
-      matches,
-      until: (signal: AbortSignal) =>
-        new Promise<void>((resolve, reject) => {
-          void released.then(resolve);
-          if (signal.aborted) reject(signal.reason as Error);
-          signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
-        }),
-    };
+    const hold = { matches, until: (signal: AbortSignal) => untilOrAborted(released, signal) };
     this.holds.add(hold);
     return () => {
       this.holds.delete(hold);
       release();
     };
+  }
+
+  private slows = new Set<{ matches: (url: URL) => boolean; ms: number }>();
+
+  /** Delays the answers to matching requests by `ms` (a slow server) until the returned function is called. */
+  slow(matches: (url: URL) => boolean, ms: number): () => void {
+    const slow = { matches, ms };
+    this.slows.add(slow);
+    return () => this.slows.delete(slow);
   }
 
   readonly fetch: typeof fetch = async (input, init) => {
@@ -67,14 +96,28 @@ export class Network {
     const abortWithCaller = () => controller.abort(init?.signal?.reason);
     init?.signal?.addEventListener('abort', abortWithCaller, { once: true });
     try {
+      await this.throughLink(controller.signal);
       const response = await fetch(input, { ...init, signal: controller.signal });
+      await this.throughLink(controller.signal);
       for (const hold of this.holds) if (hold.matches(url)) await hold.until(controller.signal);
+      for (const slow of this.slows) {
+        if (slow.matches(url)) await untilOrAborted(new Promise((resolve) => setTimeout(resolve, slow.ms)), controller.signal);
+      }
       return response;
     } finally {
       this.controllers.delete(controller);
       init?.signal?.removeEventListener('abort', abortWithCaller);
     }
   };
+}
+
+/** Resolves with `promise`, or rejects with the reason `signal` is aborted for. */
+function untilOrAborted(promise: Promise<void>, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    void promise.then(resolve);
+    if (signal.aborted) reject(signal.reason as Error);
+    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+  });
 }
 
 export interface NodeTablet {
