@@ -186,10 +186,10 @@ function renderFlush(r: ClientResults, columns: string[], row: RowFn): string[] 
   return out;
 }
 
-/** Commands 1, 100, 500, 1,000 (and on, as far as asked for): windows 1–5, 96–105, 496–505, …. */
+/** Commands 1, 100, 500, 1,000 (and on, as far as asked for): windows 1–5, 96–105, 496–505, … 996–1,000. */
 export function growthWindows(commands: number): { n: number; from: number; to: number }[] {
   const points = [1, 100, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000].filter((p) => p <= commands);
-  return points.map((p) => (p === 1 ? { n: 1, from: 1, to: 5 } : { n: p, from: p - 4, to: p + 5 }));
+  return points.map((p) => (p === 1 ? { n: 1, from: 1, to: Math.min(5, commands) } : { n: p, from: p - 4, to: Math.min(p + 5, commands) }));
 }
 
 function growthRows(r: ClientResults, row: RowFn): Cell[][] {
