@@ -7,14 +7,18 @@
  *   2. offline cold start: the browser is closed and started again on the same profile with the
  *      network off; the service worker serves the app, PGlite opens from IndexedDB;
  *   3. search: terms taken from the data typed into the parts search box, input → rows settled;
- *   4. offline queue: commands recorded offline (each timed; the first one after another, the
- *      rest several at a time), then the network back: until the server has them all and the
- *      tablet's outbox is empty again.
+ *   4. offline queue: commands recorded offline (each timed, one after another, so the record
+ *      time as the outbox grows shows), then the network back: until the server has them all and
+ *      the tablet's outbox is empty again;
+ *   5. the limits, in the same browser: a raw PGlite in a dedicated worker on OPFS and on
+ *      IndexedDB with the same parts (lib/raw-pglite.ts), and the server's snapshot of the parts
+ *      alone. The report sets each app figure beside its limit (app ÷ raw) and the targets.
  *
  * It prints figures and asserts nothing. It builds the client into a temporary folder first (so a
  * build elsewhere in the checkout cannot change the files under it), unless --no-build: then the
  * server serves client/dist (or $CLIENT_DIST) as it is. Everything (browsers, server, PostgreSQL,
- * temporary folders) is removed at the end, also after a failure or Ctrl+C.
+ * the raw page's HTTP server, temporary folders) is removed at the end, also after a failure or
+ * Ctrl+C.
  */
 import { spawn } from 'node:child_process';
 import os from 'node:os';
@@ -27,9 +31,11 @@ import { ClientMeter } from './lib/client-cost.ts';
 import { NetworkSwitch } from './lib/client-network.ts';
 import { firstVisit, offlineColdStart, offlineQueue, searchLatency, searchTerms } from './lib/client-phases.ts';
 import { renderClientReport, type ClientResults, type CountResults } from './lib/client-render.ts';
-import { Environment, REPO_ROOT, seedYard, waitForFeedPublished } from './lib/environment.ts';
+import { Environment, REPO_ROOT, seedYard, signIn, waitForFeedPublished } from './lib/environment.ts';
 import { int } from './lib/format.ts';
+import { localPartsDdl, partsCsv, timeSnapshotFetch } from './lib/initial-sync.ts';
 import { machineInfo } from './lib/proc.ts';
+import { measureRaw, RAW_STORAGES, RawPgliteSite, type RawStorage } from './lib/raw-pglite.ts';
 import { runBench } from './lib/run-bench.ts';
 
 const USAGE = `npm run bench:client [-- options]
@@ -37,12 +43,14 @@ const USAGE = `npm run bench:client [-- options]
   --parts L       part counts, one generated yard each           (default 5000,50000)
   --searches N    search terms typed into the parts screen        (default 30)
   --commands N    stock.adjust commands recorded offline          (default 1000)
-  --one-by-one N  of those, recorded one after another as a screen does,
-                  each waiting until it is stored                (default 50)
-  --in-flight N   the rest recorded N at a time, to fill the queue sooner
-                  (they share their writes to IndexedDB)          (default 10)
+  --one-by-one N  of those, the first N recorded one after another as a
+                  screen does, each waiting until it is stored   (default: all)
+  --in-flight N   the rest recorded N at a time, to fill the queue sooner;
+                  given alone, after the first 50 one by one     (default 10)
   --record-budget S  stop recording after S seconds, and flush what was
                   recorded                                        (default 900)
+  --raw L         storage kinds of the raw PGlite limits measured in the
+                  same browser: opfs-ahp, idb                     (default opfs-ahp,idb)
   --no-build      serve client/dist (or $CLIENT_DIST) as it is (run \`npm run build\`
                   first) instead of building the client into a temporary folder
 
@@ -55,21 +63,26 @@ interface Options {
   oneByOne: number;
   inFlight: number;
   recordBudget: number;
+  raw: RawStorage[];
   build: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
   const read = readOptions('bench:client', USAGE, argv, {
-    texts: ['parts', 'searches', 'commands', 'one-by-one', 'in-flight', 'record-budget'],
+    texts: ['parts', 'searches', 'commands', 'one-by-one', 'in-flight', 'record-budget', 'raw'],
     flags: ['no-build'],
   });
+  const commands = read.whole('commands', 1000, 1, 100_000);
+  // All one after another, unless told otherwise: --in-flight alone keeps the first 50 one by one.
+  const oneByOne = read.whole('one-by-one', read.text('in-flight') === undefined ? commands : 50, 0, 100_000);
   return {
     parts: read.wholeList('parts', '5000,50000', 10, 1_000_000),
     searches: read.whole('searches', 30, 0, 1000),
-    commands: read.whole('commands', 1000, 1, 100_000),
-    oneByOne: read.whole('one-by-one', 50, 0, 100_000),
+    commands,
+    oneByOne: Math.min(oneByOne, commands),
     inFlight: read.whole('in-flight', 10, 1, 1000),
     recordBudget: read.whole('record-budget', 900, 1, 86_400),
+    raw: read.choices('raw', RAW_STORAGES.join(','), RAW_STORAGES),
     build: !read.flag('no-build'),
   };
 }
@@ -90,7 +103,13 @@ async function buildClient(outDir: string): Promise<void> {
   if (code !== 0) throw new Error(`npm run build -w client failed (exit ${code}):\n${output.join('').slice(-4000)}`);
 }
 
-async function measureCount(parts: number, options: Options, outer: Environment, meters: ClientMeter[]): Promise<{ result: CountResults; postgresVersion: string }> {
+async function measureCount(
+  parts: number,
+  options: Options,
+  outer: Environment,
+  site: RawPgliteSite,
+  meters: ClientMeter[],
+): Promise<{ result: CountResults; postgresVersion: string }> {
   // One environment per part count, torn down before the next (or by the outer one on failure).
   const env = new Environment();
   outer.onCleanUp(`the ${parts}-part run`, async () => {
@@ -145,9 +164,27 @@ async function measureCount(parts: number, options: Options, outer: Environment,
     progress,
   );
   meter.end('4b. flush after reconnect');
-  await browser.close();
 
-  const result: CountResults = { yard, firstVisit: visit, coldStart, search, flush, serverProblems: server.problems() };
+  // 5. The limits, in the same browser: the app's page is left first (its worker ends with it), and
+  // the raw PGlite runs in a page of its own origin.
+  progress(`${int(parts)} parts: raw PGlite limits (${options.raw.map((k) => `${k}://`).join(', ')}) in a second page of the same browser`);
+  await browser.page.goto('about:blank');
+  const ddl = await localPartsDdl(db.pool);
+  const { csv, columns, rows } = await partsCsv(db.pool, yard.siteId);
+  meter.start('5. raw PGlite limits', browser.pid);
+  const raw = await measureRaw(browser.context, site, { ddl, csv, columns, parts: rows, terms, storages: options.raw }, progress);
+  meter.end('5. raw PGlite limits');
+  await browser.close();
+  progress(`${int(parts)} parts: the server's snapshot of the parts alone (a new shape handle: computed)`);
+  let snapshot: CountResults['snapshot'];
+  try {
+    const token = await signIn(server.url, yard.username, yard.password);
+    snapshot = await timeSnapshotFetch(server.url, token, 'table=parts&offset=-1&replica=full');
+  } catch (error) {
+    snapshot = { error: (error as Error).message };
+  }
+
+  const result: CountResults = { yard, firstVisit: visit, coldStart, search, flush, raw, snapshot, serverProblems: server.problems() };
   progress(`${int(parts)} parts: done; stopping the server and PostgreSQL`);
   const failed = await env.cleanUp();
   if (failed.length > 0) throw new Error(`clean-up after the ${parts}-part run: ${failed.join('; ')}`);
@@ -178,11 +215,14 @@ async function measure(options: Options, env: Environment): Promise<ClientResult
     process.env.CLIENT_DIST ||= path.join(REPO_ROOT, 'client', 'dist');
   }
 
+  progress('bundling the raw-PGlite page and worker (esbuild) and serving them on 127.0.0.1');
+  const site = await RawPgliteSite.start(env);
+
   const counts: CountResults[] = [];
   const meters: ClientMeter[] = [];
   let postgresVersion = '';
   for (const parts of options.parts) {
-    const { result, postgresVersion: v } = await measureCount(parts, options, env, meters);
+    const { result, postgresVersion: v } = await measureCount(parts, options, env, site, meters);
     counts.push(result);
     postgresVersion = v;
   }

@@ -6,6 +6,7 @@ import type { OpenBrowser } from './client-browser.ts';
 import type { NetworkSwitch } from './client-network.ts';
 import type { PageMarks, RecordOutcome, SearchOutcome, UsableResult } from './client-probe.ts';
 import type { SeededYard } from './environment.ts';
+import { median } from './format.ts';
 
 /**
  * The four measurements of `bench:client`, each in a real Chromium against the real server:
@@ -51,6 +52,8 @@ export interface FirstVisit {
   storageBytes: number;
   /** `select 1` through the worker, ms, 10 round trips 0.5 s apart once the app is idle. */
   idleRoundTrips: number[];
+  /** The PGlite storage kinds the origin holds a database in ('idb', 'opfs-ahp'). */
+  storageKinds: string[];
 }
 
 export async function firstVisit(browser: OpenBrowser, url: string, yard: SeededYard, progress: (m: string) => void): Promise<FirstVisit> {
@@ -88,6 +91,7 @@ export async function firstVisit(browser: OpenBrowser, url: string, yard: Seeded
   );
   const storage = await probe<{ usage: number }>(page, 'storage');
   const idleRoundTrips = await probe<number[]>(page, 'roundTrips', 10, 500);
+  const storageKinds = await probe<string[]>(page, 'storageKinds');
   return {
     loginForm: seconds(m.loginForm),
     signInToRows: m.firstRow === undefined ? undefined : (m.firstRow - m.submit) / SECOND,
@@ -100,6 +104,7 @@ export async function firstVisit(browser: OpenBrowser, url: string, yard: Seeded
     syncedRows: Object.fromEntries(counts.map((c) => [c.t, c.n])),
     storageBytes: storage.usage,
     idleRoundTrips,
+    storageKinds,
   };
 }
 
@@ -240,7 +245,7 @@ export interface FlushResult {
   tried: number;
   recorded: number;
   budgetSeconds: number;
-  /** Recorded one after another first, then this many at a time. */
+  /** Recorded one after another first (all of them by default), then the rest this many at a time. */
   oneByOne: number;
   inFlight: number;
   parts: number;
@@ -294,12 +299,23 @@ export async function offlineQueue(
 
   const syncBarBefore = await page.locator('[data-testid="sync-bar"]').getAttribute('data-online', { timeout: 10 * SECOND }).catch(() => null);
   progress(
-    `recording ${commands} stock.adjust commands offline (over ${parts.length} parts; the first ${oneByOne} one after another, ` +
-      `then ${inFlight} at a time; at most ${budgetSeconds} s)`,
+    `recording ${commands} stock.adjust commands offline (over ${parts.length} parts; ` +
+      (oneByOne >= commands ? 'one after another' : `the first ${oneByOne} one after another, then ${inFlight} at a time`) +
+      `; at most ${budgetSeconds} s)`,
   );
   hooks.onRecord();
   const started = performance.now();
-  const recorded = await probe<RecordOutcome>(page, 'recordMany', args, budgetSeconds * SECOND, oneByOne, inFlight);
+  const recording = probe<RecordOutcome>(page, 'recordMany', args, budgetSeconds * SECOND, oneByOne, inFlight);
+  let reporting = true;
+  void recording.finally(() => (reporting = false)).catch(() => undefined);
+  const report = setInterval(() => {
+    void probe<{ n: number; last: number[] }>(page, 'recordedSoFar')
+      .then(({ n, last }) => {
+        if (reporting && n > 0) progress(`  ${n} of ${commands} recorded; the last ${last.length}: median ${median(last).toFixed(0)} ms`);
+      })
+      .catch(() => undefined);
+  }, 30 * SECOND);
+  const recorded = await recording.finally(() => clearInterval(report));
   const recordSeconds = (performance.now() - started) / SECOND;
   hooks.onRecorded();
   movementIds = args.filter((_, i) => recorded.ok[i]).map((a) => a.movementId);

@@ -10,7 +10,8 @@
  * - `armSearch` / `searchSettled`: the part rows' state after each change, from the search box's
  *   `input` event until the rows stop changing;
  * - `recordMany`: records commands, the first one after another as a screen does, each one timed;
- * - `roundTrips`: `select 1` through the database worker, timed (how busy the worker is).
+ * - `roundTrips`: `select 1` through the database worker, timed (how busy the worker is);
+ * - `storageKinds`: which PGlite storage (IndexedDB, OPFS) the app's database is on.
  *
  * It is plain JavaScript in a string: functions handed to `page.evaluate` are sent as their source
  * text, and tsx's transform can add helper calls to them that do not exist in the page.
@@ -99,6 +100,7 @@ export const PROBE_SCRIPT = String.raw`
   };
 
   let search = null;
+  let recording = null;
   const onInput = (event) => {
     if (search && search.inputAt === null && event.target && event.target.tagName === 'INPUT') search.inputAt = performance.now();
   };
@@ -199,12 +201,14 @@ export const PROBE_SCRIPT = String.raw`
     },
 
     /**
-     * Records the commands: the first oneByOne one after another, as a screen does, then the rest
-     * inFlight at a time (they share their write-backs to IndexedDB); no new one starts once
-     * budgetMs have passed. Durations and outcomes are in the commands' order.
+     * Records the commands: the first oneByOne (the bench passes all of them unless told otherwise)
+     * one after another, as a screen does, then the rest inFlight at a time (they share their
+     * write-backs); no new one starts once budgetMs have passed. Durations and outcomes are in the
+     * commands' order.
      */
     async recordMany(commands, budgetMs, oneByOne, inFlight) {
       const durations = [];
+      recording = durations;
       const ok = [];
       const errors = [];
       const deadline = performance.now() + budgetMs;
@@ -230,6 +234,12 @@ export const PROBE_SCRIPT = String.raw`
       return { durations, ok, errors };
     },
 
+    /** While recordMany runs: how many commands are done, and the last ten's times (ms). */
+    recordedSoFar() {
+      const done = recording ? recording.filter((d) => d !== undefined) : [];
+      return { n: done.length, last: done.slice(-10) };
+    },
+
     /** Round trips of 'select 1' through the worker, gapMs apart: how busy the database is. */
     async roundTrips(n, gapMs) {
       const out = [];
@@ -245,6 +255,30 @@ export const PROBE_SCRIPT = String.raw`
     async query(sql, params) {
       const { rows } = await window.cimcoDb.query(sql, params || []);
       return rows;
+    },
+
+    /**
+     * Which PGlite storage the app's database is on, from what the origin holds: an IndexedDB
+     * database named /pglite/… (idb://), or a folder at the OPFS root with PGlite's access-handle
+     * state file (opfs-ahp://).
+     */
+    async storageKinds() {
+      const kinds = [];
+      try {
+        const databases = await indexedDB.databases();
+        if (databases.some((d) => d.name && d.name.startsWith('/pglite/'))) kinds.push('idb');
+      } catch (_) { /* no IndexedDB listing */ }
+      const holdsPglite = async (dir, depth) => {
+        for await (const handle of dir.values()) {
+          if (handle.kind === 'file' && handle.name === 'state.txt' && depth > 0) return true;
+          if (handle.kind === 'directory' && depth < 3 && (await holdsPglite(handle, depth + 1))) return true;
+        }
+        return false;
+      };
+      try {
+        if (await holdsPglite(await navigator.storage.getDirectory(), 0)) kinds.push('opfs-ahp');
+      } catch (_) { /* no OPFS */ }
+      return kinds;
     },
 
     async storage() {

@@ -44,8 +44,8 @@ export async function localPartsDdl(pool: pg.Pool, table = 'parts'): Promise<str
   return `create table "${table}" (${columns.join(', ')}, primary key (${key.join(', ')}))`;
 }
 
-/** The site's parts as CSV (COPY's quoting: NULL unquoted and empty, every value quoted). */
-export async function partsCsv(pool: pg.Pool, siteId: string): Promise<{ csv: string; rows: number }> {
+/** The site's parts as CSV (COPY's quoting: NULL unquoted and empty, every value quoted), and its columns. */
+export async function partsCsv(pool: pg.Pool, siteId: string): Promise<{ csv: string; rows: number; columns: string[] }> {
   const { rows: columns } = await pool.query<{ name: string }>(
     `select attname as name from pg_attribute
       where attrelid = 'public.parts'::regclass and attnum > 0 and not attisdropped order by attnum`,
@@ -58,7 +58,7 @@ export async function partsCsv(pool: pg.Pool, siteId: string): Promise<{ csv: st
   });
   const quote = (value: string | null) => (value === null ? '' : `"${value.replaceAll('"', '""')}"`);
   const csv = result.rows.map((row) => row.map(quote).join(',')).join('\n') + '\n';
-  return { csv, rows: result.rows.length };
+  return { csv, rows: result.rows.length, columns: columns.map((c) => c.name) };
 }
 
 /** PGlite's COPY of the CSV into an identical empty table; only the COPY is timed. */
