@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import { OpfsAhpFS } from '@electric-sql/pglite/opfs-ahp';
 import { electricSync, type PGliteWithSync } from '@electric-sql/pglite-sync';
 import { CLUSTER_INITDB_ARGS } from './cluster-settings.ts';
 import { LOCAL_EXTENSIONS } from './extensions.ts';
@@ -11,6 +12,15 @@ import { queueWriteBacks, withWriteBack } from './write-back.ts';
 
 /** The tablet's database name, in OPFS or IndexedDB. */
 const DATABASE_NAME = 'cimco-yard';
+/**
+ * Free OPFS files PGlite keeps open for new relation files (its default is 100). PGlite can only
+ * add to the pool between statements, and a file wanted from an empty pool fails the statement
+ * and leaves that PGlite broken ("ERRORDATA_STACK_SIZE exceeded" on every other query after). The
+ * local schema alone makes about 140 relation files in one transaction (a first start, a rebuild):
+ * the pool holds well over that. Each pooled file costs an open at every start (a fraction of a
+ * millisecond).
+ */
+const OPFS_FREE_FILES = 400;
 /** Where PGlite keeps an `idb://` database: the IndexedDB database named after its mount point. */
 const IDB_NAME = `/pglite/${DATABASE_NAME}`;
 
@@ -43,9 +53,10 @@ export async function openTabletDatabase(origin: string): Promise<OpenedDatabase
   const cluster = exists ? undefined : await fetchReadyMadeCluster(origin);
   const pg = await openWithRetry(() =>
     PGlite.create({
-      dataDir: `${storage}://${DATABASE_NAME}`,
+      ...(storage === 'opfs-ahp'
+        ? { fs: new OpfsAhpFS(DATABASE_NAME, { maintainedPoolSize: OPFS_FREE_FILES }) }
+        : { dataDir: `idb://${DATABASE_NAME}`, relaxedDurability: true }),
       ...(cluster ? { loadDataDir: cluster } : { initDbStartParams: [...CLUSTER_INITDB_ARGS] }),
-      ...(storage === 'idb' && { relaxedDurability: true }),
       extensions: { sync: electricSync(), ...LOCAL_EXTENSIONS },
       serializers: JSON_PARAMETERS,
     } satisfies PGliteOptions),
