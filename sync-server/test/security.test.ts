@@ -1,0 +1,289 @@
+import { randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { v7 as uuidv7 } from 'uuid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessionSchema, type Role, type Session } from '@cimco/contract';
+import { createUser } from '../src/auth/users.ts';
+import type { RunningServer } from '../src/server.ts';
+import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { readJson, startTestServer } from './support/server.ts';
+
+/**
+ * The seven findings of issue 12 (security and sessions), each as the attacker or the tablet in
+ * the field met it. Every test here failed on the code before the fix.
+ */
+const SECRET = 'security-test-secret-0123456789-0123456789-abc';
+const PASSWORD = 'correct horse battery';
+let db: TestDatabase;
+let server: RunningServer;
+let siteId: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  siteId = uuidv7();
+  await db.pool.query(`insert into sites (id, code, name) values ($1, 'sec-yard', 'Security yard')`, [siteId]);
+  server = await startTestServer(db.url, { demo: false, jwtSecret: SECRET, shapeLiveTimeoutMs: 20_000 });
+});
+afterAll(async () => {
+  await server?.close();
+  await db?.drop();
+});
+
+const unique = () => randomBytes(4).toString('hex');
+const newSecret = () => randomBytes(32).toString('base64url');
+
+async function person(role: Role): Promise<string> {
+  const username = `${role}-${unique()}`;
+  await createUser(db.pool, { siteId, username, displayName: `${role} ${username}`, role, password: PASSWORD });
+  return username;
+}
+
+function postJson(path: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+async function signIn(username: string, device?: { id: string; secret?: string }, headers: Record<string, string> = {}): Promise<Session> {
+  const res = await postJson('/api/auth/login', { username, password: PASSWORD, ...(device && { device }) }, headers);
+  expect(res.status, await res.clone().text()).toBe(200);
+  return sessionSchema.parse(await readJson(res));
+}
+
+function get(path: string, token: string, signal?: AbortSignal) {
+  return fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` }, signal });
+}
+
+/** Every read a signed-in person can make, as (name, request) pairs. */
+function reads(token: string): [string, () => Promise<Response>][] {
+  return [
+    ['shape parts', () => get('/v1/shape?table=parts&offset=-1', token)],
+    ['shape audit_log', () => get('/v1/shape?table=audit_log&offset=-1', token)],
+    ['export parts.csv', () => get('/api/export/parts.csv', token)],
+    ['export audit.csv', () => get('/api/export/audit.csv', token)],
+    ['audit', () => get('/api/audit', token)],
+    [
+      'import dry run',
+      () =>
+        fetch(`${server.url}/api/import/parts?dryRun=true`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+          body: 'Part number,Name\nP-1,Bolt\n',
+        }),
+    ],
+  ];
+}
+
+describe('finding 1: reads re-check the account and the tablet', () => {
+  it.each([
+    ['disabled', `update users set active = false where username = $1`, [401]],
+    ['demoted to technician', `update users set role = 'technician' where username = $1`, [401, 403]],
+    ['tablet revoked', `update devices set revoked_at = now() where user_id = (select id from users where username = $1)`, [403]],
+  ] as const)('an admin %s can no longer read anything with a token issued before', async (_what, change, statuses) => {
+    const username = await person('admin');
+    const session = await signIn(username, { id: uuidv7(), secret: newSecret() });
+    for (const [name, read] of reads(session.accessToken)) {
+      const res = await read();
+      expect(res.status, name).toBe(200);
+      await res.body?.cancel();
+    }
+    await db.pool.query(change, [username]);
+    for (const [name, read] of reads(session.accessToken)) {
+      const res = await read();
+      expect(statuses, `${name} answered ${res.status}`).toContain(res.status);
+      await res.body?.cancel();
+    }
+  });
+
+  it('a live long-poll held by an account that gets disabled is ended with 401', async () => {
+    const username = await person('supervisor');
+    const session = await signIn(username, { id: uuidv7(), secret: newSecret() });
+    const first = await get('/v1/shape?table=parts&offset=-1', session.accessToken);
+    expect(first.status).toBe(200);
+    await first.body?.cancel();
+    const handle = first.headers.get('electric-handle')!;
+    const offset = first.headers.get('electric-offset')!;
+    const live = get(`/v1/shape?table=parts&offset=${offset}&handle=${handle}&live=true`, session.accessToken);
+    // Let the long-poll reach the server and wait there.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = Date.now();
+    await db.pool.query('update users set active = false where username = $1', [username]);
+    const res = await live;
+    expect(res.status).toBe(401);
+    expect((await readJson(res)).error).toBe('account_disabled');
+    // Ended by the change, not by the 20 s live timeout.
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe('finding 2: exports show the rows the shapes show', () => {
+  it("a technician's conflicts.csv holds only their own conflicts, as the conflicts shape does", async () => {
+    const tech = await person('technician');
+    const other = await person('technician');
+    const ids = await db.pool.query<{ id: string; username: string }>('select id, username from users where username = any($1)', [[tech, other]]);
+    const idOf = (name: string) => ids.rows.find((r) => r.username === name)!.id;
+    const partId = uuidv7();
+    await db.pool.query(`insert into parts (id, site_id, part_number, name) values ($1, $2, $3, 'Conflict part')`, [partId, siteId, `C-${unique()}`]);
+    for (const [user, value] of [[tech, 'mine'], [other, 'theirs'], [other, 'theirs too']] as const) {
+      await db.pool.query(
+        `insert into conflicts (id, site_id, kind, entity, entity_id, field, overwritten_value, user_id) values ($1, $2, 'overwritten', 'parts', $3, 'name', $4, $5)`,
+        [uuidv7(), siteId, partId, JSON.stringify(value), idOf(user)],
+      );
+    }
+    const session = await signIn(tech, { id: uuidv7(), secret: newSecret() });
+    const shape = (await readJson(await get('/v1/shape?table=conflicts&offset=-1', session.accessToken))) as unknown as { headers: { operation?: string } }[];
+    const shapeRows = shape.filter((m) => m.headers.operation === 'insert');
+    expect(shapeRows).toHaveLength(1);
+    const csv = await (await get('/api/export/conflicts.csv', session.accessToken)).text();
+    const lines = csv.trim().split(/\r\n/);
+    expect(lines.slice(1)).toHaveLength(1);
+    expect(csv).toContain('"mine"');
+    expect(csv).not.toContain('theirs');
+  });
+});
+
+describe('finding 3: a tablet cannot be borrowed by knowing its id', () => {
+  it('signing in with a registered tablet id needs its secret; the owner keeps it', async () => {
+    const victim = await person('technician');
+    const attacker = await person('technician');
+    const tablet = { id: uuidv7(), secret: newSecret() };
+    await signIn(victim, tablet);
+    for (const device of [{ id: tablet.id }, { id: tablet.id, secret: newSecret() }]) {
+      const res = await postJson('/api/auth/login', { username: attacker, password: PASSWORD, device });
+      expect(res.status).toBe(403);
+      expect((await readJson(res)).error).toBe('device_not_yours');
+    }
+    const { rows } = await db.pool.query('select u.username from devices d join users u on u.id = d.user_id where d.id = $1', [tablet.id]);
+    expect(rows).toEqual([{ username: victim }]);
+  });
+
+  it("a shared tablet: the next person signs in with its secret, and sees only their own command results", async () => {
+    const first = await person('technician');
+    const second = await person('technician');
+    const tablet = { id: uuidv7(), secret: newSecret() };
+    const a = await signIn(first, tablet);
+    const mutationId = uuidv7();
+    const sent = await postJson(
+      '/api/mutations',
+      { deviceId: tablet.id, commands: [{ mutationId, name: 'knowledge.add', args: { id: uuidv7(), problem: 'Belt slips', fixSteps: 'Tension it' }, clientTime: new Date().toISOString() }] },
+      { authorization: `Bearer ${a.accessToken}` },
+    );
+    expect(sent.status).toBe(200);
+    const b = await signIn(second, tablet);
+    const shape = (await readJson(await get('/v1/shape?table=mutation_results&offset=-1', b.accessToken))) as unknown as { headers: { operation?: string } }[];
+    expect(shape.filter((m) => m.headers.operation === 'insert')).toEqual([]);
+    const own = (await readJson(await get('/v1/shape?table=mutation_results&offset=-1', a.accessToken))) as unknown as { value?: { id: string } }[];
+    expect(own.map((m) => m.value?.id).filter(Boolean)).toEqual([mutationId]);
+  });
+});
+
+describe('finding 4: lockout is per account, across addresses', () => {
+  it('five wrong passwords from one address delay the right one from another address', async () => {
+    const username = await person('storeroom');
+    for (let i = 0; i < 5; i++) {
+      const res = await postJson('/api/auth/login', { username, password: `guess ${i}` }, { 'x-forwarded-for': `10.9.0.${i + 1}` });
+      expect(res.status).toBe(401);
+    }
+    const res = await postJson('/api/auth/login', { username, password: PASSWORD }, { 'x-forwarded-for': '10.9.1.1' });
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('X-Forwarded-For is ignored unless TRUST_PROXY is set: it cannot dodge the per-address limit', async () => {
+    // Fresh server: its per-address budget is untouched by the other tests.
+    const own = await startTestServer(db.url, { demo: false, jwtSecret: SECRET });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 51; i++) {
+        const res = await fetch(`${own.url}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.8.${i >> 8}.${i & 255}` },
+          body: JSON.stringify({ username: `nobody-${i}-${unique()}`, password: 'x' }),
+        });
+        statuses.push(res.status);
+      }
+      expect(statuses.slice(0, 50).every((s) => s === 401)).toBe(true);
+      expect(statuses[50]).toBe(429);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe('finding 5: bad input is a 4xx naming the field, never a 500', () => {
+  it('a NUL in the login username → 400 naming username', async () => {
+    const res = await postJson('/api/auth/login', { username: 'adm\u0000in', password: PASSWORD });
+    expect(res.status).toBe(400);
+    expect(Object.keys((await readJson(res)).fields)).toEqual(['username']);
+  });
+
+  it('a NUL in an /api/audit filter → 400 naming the filter', async () => {
+    const session = await signIn(await person('admin'));
+    const res = await get('/api/audit?user=adm%00in', session.accessToken);
+    expect(res.status).toBe(400);
+    expect(Object.keys((await readJson(res)).fields)).toEqual(['user']);
+  });
+
+  it('Content-Encoding: gzip with a plain body → 400, not 500', async () => {
+    const res = await postJson('/api/auth/login', { username: 'x', password: 'y' }, { 'content-encoding': 'gzip' });
+    expect([400, 415]).toContain(res.status);
+    expect((await readJson(res)).message).toMatch(/gzip|encod/i);
+  });
+});
+
+describe('finding 6: access tokens must carry an expiry', () => {
+  it('a token signed with the right key but without exp is refused', async () => {
+    const session = await signIn(await person('admin'));
+    const token = await new SignJWT({ role: 'admin', site: siteId, name: session.user.username })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(session.user.id)
+      .setIssuer('cimco-yard')
+      .setAudience('cimco-yard')
+      .setIssuedAt()
+      .sign(new TextEncoder().encode(SECRET));
+    const res = await get('/api/me', token);
+    expect(res.status).toBe(401);
+    expect((await readJson(res)).error).toBe('token_invalid');
+  });
+});
+
+describe('finding 7: a renewal whose answer was lost does not sign the tablet out', () => {
+  const refresh = (refreshToken: string, device?: { id: string; secret: string }) =>
+    postJson('/api/auth/refresh', { refreshToken, ...(device && { device }) });
+
+  it('the just-rotated refresh token works again while its successor is unused, with a valid session', async () => {
+    const tablet = { id: uuidv7(), secret: newSecret() };
+    const first = await signIn(await person('technician'), tablet);
+    const lost = await refresh(first.refreshToken, tablet);
+    expect(lost.status).toBe(200); // …but the browser was killed before it stored the answer
+    const again = await refresh(first.refreshToken, tablet);
+    expect(again.status).toBe(200);
+    const session = sessionSchema.parse(await readJson(again));
+    expect((await get('/api/me', session.accessToken)).status).toBe(200);
+    const next = await refresh(session.refreshToken, tablet);
+    expect(next.status).toBe(200);
+    const { rows } = await db.pool.query(`select count(*)::int as n from refresh_tokens where revoked_reason = 'reuse' and user_id = $1`, [first.user.id]);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('reuse after the successor was used, or after the grace window, still revokes the family', async () => {
+    const tablet = { id: uuidv7(), secret: newSecret() };
+    const first = await signIn(await person('technician'), tablet);
+    const second = sessionSchema.parse(await readJson(await refresh(first.refreshToken, tablet)));
+    const third = sessionSchema.parse(await readJson(await refresh(second.refreshToken, tablet)));
+    const replay = await refresh(first.refreshToken, tablet);
+    expect(replay.status).toBe(401);
+    expect((await readJson(replay)).error).toBe('session_reused');
+    expect((await refresh(third.refreshToken, tablet)).status).toBe(401);
+
+    const other = await signIn(await person('technician'));
+    const rotated = await refresh(other.refreshToken);
+    expect(rotated.status).toBe(200);
+    await db.pool.query(`update refresh_tokens set used_at = now() - interval '2 minutes' where user_id = $1 and used_at is not null`, [other.user.id]);
+    const late = await refresh(other.refreshToken);
+    expect(late.status).toBe(401);
+    expect((await readJson(late)).error).toBe('session_reused');
+  });
+});
