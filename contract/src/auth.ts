@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LOCALES, ROLES } from './roles.ts';
+import { withValidText } from './text.ts';
 
 export const usernameSchema = z
   .string({ error: 'username must be text' })
@@ -17,24 +18,44 @@ export const newPasswordSchema = passwordSchema.refine((p) => p.length >= 10, {
   message: 'password must be at least 10 characters',
 });
 
+/**
+ * A tablet's own secret, made at its first start and kept in its database: it proves the tablet
+ * is the one that registered its id (ids are visible to the whole yard, e.g. in stock movements).
+ */
+export const deviceSecretSchema = z
+  .string({ error: 'device.secret must be text' })
+  .regex(/^[A-Za-z0-9_-]{32,128}$/, 'device.secret must be 32 to 128 letters, digits, - or _');
+
 export const deviceSchema = z.object({
   id: z.uuid({ error: 'device.id must be a UUID' }),
+  /**
+   * Optional only for clients older than tablet secrets: a tablet registered with a secret can
+   * never be used without it (see the README's security model).
+   */
+  secret: deviceSecretSchema.optional(),
   name: z.string().trim().min(1).max(100).optional(),
 });
+export type DeviceCredentials = z.infer<typeof deviceSchema>;
 
-export const loginRequestSchema = z.object({
-  username: usernameSchema,
-  password: passwordSchema,
-  device: deviceSchema.optional(),
-});
+export const loginRequestSchema = withValidText(
+  z.object({
+    username: usernameSchema,
+    password: passwordSchema,
+    device: deviceSchema.optional(),
+  }),
+);
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
 
-export const refreshRequestSchema = z.object({
-  refreshToken: z
-    .string({ error: 'refreshToken must be text' })
-    .min(1, 'refreshToken is required')
-    .max(200, 'refreshToken is too long'),
-});
+export const refreshRequestSchema = withValidText(
+  z.object({
+    refreshToken: z
+      .string({ error: 'refreshToken must be text' })
+      .min(1, 'refreshToken is required')
+      .max(200, 'refreshToken is too long'),
+    /** The tablet the session was started on proves itself again at every renewal. */
+    device: z.object({ id: z.uuid({ error: 'device.id must be a UUID' }), secret: deviceSecretSchema }).optional(),
+  }),
+);
 export type RefreshRequest = z.infer<typeof refreshRequestSchema>;
 
 export const userSchema = z.object({

@@ -8,6 +8,7 @@ import {
   WEAR_RATING_MIN,
 } from './domain.ts';
 import { LOCALES, ROLES, type Role } from './roles.ts';
+import { withValidText } from './text.ts';
 
 /**
  * The write path's commands (DESIGN.md §4). The tablet never writes synced tables: it records one
@@ -106,7 +107,7 @@ const orderFields = z.object({
   notes: optionalText(2000),
 });
 
-export const COMMANDS = {
+const COMMAND_DEFINITIONS = {
   'equipment.create': {
     roles: MANAGERS,
     args: equipmentFields.partial({ area: true, make: true, model: true, serial: true, parentId: true, meter: true, notes: true })
@@ -266,6 +267,14 @@ export const COMMANDS = {
   },
   'device.revoke': { roles: ['admin'], args: z.object({ id: uuid }) },
 } as const satisfies Record<string, { roles: readonly Role[]; args: z.ZodType }>;
+
+/**
+ * The commands, each refusing invalid characters (NUL, control characters…) in any of its
+ * arguments: a per-command rejection naming the field, on the tablet and on the server alike.
+ */
+export const COMMANDS = Object.fromEntries(
+  Object.entries(COMMAND_DEFINITIONS).map(([name, command]) => [name, { ...command, args: withValidText(command.args) }]),
+) as unknown as typeof COMMAND_DEFINITIONS;
 
 export type CommandName = keyof typeof COMMANDS;
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];

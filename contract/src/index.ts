@@ -5,3 +5,4 @@ export * from './errors.ts';
 export * from './roles.ts';
 export * from './shapes.ts';
 export * from './tables.ts';
+export * from './text.ts';

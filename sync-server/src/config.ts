@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -42,6 +43,36 @@ const httpUrl = z
     { message: 'must be an http:// or https:// URL' },
   );
 
+/**
+ * TRUST_PROXY: which reverse proxies may tell us the client's address in X-Forwarded-For. Unset:
+ * none (the connection's own address counts). A number: that many proxies in front. Otherwise a
+ * comma-separated list of addresses, CIDR ranges or the names loopback, linklocal, uniquelocal.
+ * `true` (believe anyone) is refused: any client could then pick its own address.
+ */
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx): number | string[] => {
+    if (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 10) return Number(value);
+    const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+    const bad = entries.filter((entry) => {
+      if (PROXY_NAMES.includes(entry)) return false;
+      const [address, bits, extra] = entry.split('/');
+      const family = net.isIP(address ?? '');
+      if (!family || extra !== undefined) return true;
+      return bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+    });
+    if (entries.length === 0 || bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be the number of proxies in front (1-10), or a comma-separated list of their addresses or CIDR ranges, or ${PROXY_NAMES.join(', ')}${bad.length ? ` (not understood: ${bad.join(', ')})` : ''}`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
 const envSchema = z.object({
   PORT: z
     .string()
@@ -74,6 +105,7 @@ const envSchema = z.object({
     .transform(Number)
     .refine((n) => n >= 1, 'must be at least 1')
     .default(14),
+  TRUST_PROXY: trustProxy.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CLIENT_DIST: z.string().trim().min(1).optional(),
 });
@@ -98,6 +130,8 @@ export interface Config {
   shapeLiveTimeoutMs: number;
   /** Changes older than this are compacted from the shape feed; clients further behind re-sync. */
   feedRetentionDays: number;
+  /** Express's `trust proxy`: false unless TRUST_PROXY names the reverse proxies in front. */
+  trustProxy: false | number | string[];
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   clientDist: string;
 }
@@ -135,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     electricSecret: e.ELECTRIC_SECRET,
     shapeLiveTimeoutMs: e.SHAPE_LIVE_TIMEOUT_MS,
     feedRetentionDays: e.FEED_RETENTION_DAYS,
+    trustProxy: e.TRUST_PROXY ?? false,
     logLevel: e.LOG_LEVEL,
     clientDist: path.resolve(e.CLIENT_DIST ?? path.join(repoRoot, 'client/dist')),
   };

@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { AccessControl } from './auth/access.ts';
 import { createAccessTokens } from './auth/access-tokens.ts';
 import { createLoginLimiter } from './auth/login-limiter.ts';
+import { refreshKeyFrom } from './auth/refresh-tokens.ts';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
@@ -28,6 +30,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const db = await openDatabase(config, logger);
   const publisher = new FeedPublisher(db.connectionString, logger, { retentionDays: config.feedRetentionDays });
   const watcher = new FeedWatcher(db.pool, db.connectionString, logger);
+  const access = new AccessControl(db.pool, db.connectionString, logger);
   let http: Server | undefined;
   let shapes: ShapeService | undefined;
   try {
@@ -37,12 +40,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
     await publisher.start();
     await watcher.start();
+    await access.start();
     shapes = new ShapeService(db.pool, watcher, logger, { liveTimeoutMs: config.shapeLiveTimeoutMs });
-    const tokens = createAccessTokens(await loadJwtSecret(config.jwtSecret, config.dataDir));
+    const secret = await loadJwtSecret(config.jwtSecret, config.dataDir);
+    const tokens = createAccessTokens(secret);
     const app = createApp({
       pool: db.pool,
       tokens,
+      access,
+      refreshKey: refreshKeyFrom(secret),
       limiter: createLoginLimiter(),
+      trustProxy: config.trustProxy,
       logger,
       clientDist: config.clientDist,
       shapes: config.electricUrl
@@ -50,16 +58,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
             electricUrl: config.electricUrl,
             secret: config.electricSecret,
             tokens,
+            access,
             schemaOf: (table) => shapes!.schemaOf(table),
             logger,
           })
-        : shapeRoutes(shapes, tokens, config.electricSecret),
+        : shapeRoutes(shapes, tokens, access, config.electricSecret),
     });
     http = await new Promise<Server>((resolve, reject) => {
       const server = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(server)));
     });
   } catch (error) {
-    await Promise.all([publisher.stop(), watcher.stop()]);
+    await Promise.all([publisher.stop(), watcher.stop(), access.stop()]);
     await db.close().catch(() => {});
     throw error;
   }
@@ -79,7 +88,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await Promise.all([publisher.stop(), watcher.stop()]);
+      await Promise.all([publisher.stop(), watcher.stop(), access.stop()]);
       await db.close();
     },
   };

@@ -103,14 +103,26 @@ describe('finding 1: reads re-check the account and the tablet', () => {
     const first = await get('/v1/shape?table=parts&offset=-1', session.accessToken);
     expect(first.status).toBe(200);
     await first.body?.cancel();
-    const handle = first.headers.get('electric-handle')!;
-    const offset = first.headers.get('electric-offset')!;
-    const live = get(`/v1/shape?table=parts&offset=${offset}&handle=${handle}&live=true`, session.accessToken);
-    // Let the long-poll reach the server and wait there.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    let handle = first.headers.get('electric-handle')!;
+    let offset = first.headers.get('electric-offset')!;
+    // A live request behind the feed's head is answered at once (SPEC.md F6): repeat until one
+    // is held at the head, waiting for a change.
+    let live: Promise<Response> | undefined;
+    for (let attempt = 0; attempt < 10 && !live; attempt++) {
+      const request = get(`/v1/shape?table=parts&offset=${offset}&handle=${handle}&live=true`, session.accessToken);
+      const answered = await Promise.race([request, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 500))]);
+      if (!answered) {
+        live = request;
+      } else {
+        handle = answered.headers.get('electric-handle')!;
+        offset = answered.headers.get('electric-offset')!;
+        await answered.body?.cancel();
+      }
+    }
+    expect(live, 'a long-poll held at the head').toBeDefined();
     const started = Date.now();
     await db.pool.query('update users set active = false where username = $1', [username]);
-    const res = await live;
+    const res = await live!;
     expect(res.status).toBe(401);
     expect((await readJson(res)).error).toBe('account_disabled');
     // Ended by the change, not by the 20 s live timeout.

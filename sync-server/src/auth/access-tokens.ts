@@ -53,6 +53,9 @@ export function createAccessTokens(secret: string, ttlSeconds = ACCESS_TOKEN_TTL
           issuer: ISSUER,
           audience: AUDIENCE,
           algorithms: ['HS256'],
+          // jose accepts a token without `exp` as never expiring: ours always carry one, so a token
+          // without it was not made by this server's sign-in and must not live forever.
+          requiredClaims: ['exp', 'iat', 'sub'],
         });
         const role = payload.role as Role;
         if (!payload.sub || typeof payload.site !== 'string' || !ROLES.includes(role)) {

@@ -1,16 +1,26 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 
 /**
  * Opaque, rotating refresh tokens.
  *
- * Only a SHA-256 of each token is stored. Every sign-in starts a family; each refresh uses its
- * token up and issues the next one in the same family. Presenting a used token again means a copy
- * exists somewhere else (stolen, or replayed): the whole family is revoked, and every holder must
- * sign in again.
+ * Only a SHA-256 of each token is stored. Every sign-in starts a family with a random token; each
+ * refresh uses its token up and issues the next one in the same family. Presenting a used token
+ * again means a copy exists somewhere else (stolen, or replayed): the whole family is revoked, and
+ * every holder must sign in again.
+ *
+ * Grace window: a tablet whose browser was killed between the server's rotation and storing the
+ * answer presents the token it still has, which is already used. For REFRESH_GRACE_SECONDS after
+ * that use, and while the successor has not been used itself, this is a lost answer, not a theft:
+ * the server answers with the same successor again. It can, without keeping any token in clear,
+ * because a successor is derived from its predecessor with a server key (HMAC): only this server
+ * can compute it, and only from the token itself. Two racing renewals therefore get the same
+ * token, and the family never forks. Outside the window, or once the successor was used, the old
+ * token revokes the family as before.
  */
 export const REFRESH_TOKEN_TTL_DAYS = 30;
+export const REFRESH_GRACE_SECONDS = 60;
 
 export interface IssuedRefreshToken {
   token: string;
@@ -18,7 +28,7 @@ export interface IssuedRefreshToken {
 }
 
 export type RotationResult =
-  | { ok: true; userId: string; deviceId: string | null; next: IssuedRefreshToken }
+  | { ok: true; userId: string; deviceId: string | null; next: IssuedRefreshToken; replayed: boolean }
   | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused' };
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -27,11 +37,25 @@ export function hashToken(token: string): Buffer {
   return createHash('sha256').update(token).digest();
 }
 
+/** The token that follows `token` in its family: the same every time, and only with `key`. */
+function successorOf(token: string, key: Buffer): string {
+  return createHmac('sha256', key).update(`refresh-successor:${token}`).digest('base64url');
+}
+
+/** A key for successors from the server's signing secret (a separate key for a separate use). */
+export function refreshKeyFrom(secret: string): Buffer {
+  return createHmac('sha256', secret).update('cimco-yard refresh-token successors').digest();
+}
+
 export async function issueRefreshToken(
   db: Queryable,
-  { userId, deviceId, familyId = uuidv7() }: { userId: string; deviceId: string | null; familyId?: string },
+  {
+    userId,
+    deviceId,
+    familyId = uuidv7(),
+    token = randomBytes(32).toString('base64url'),
+  }: { userId: string; deviceId: string | null; familyId?: string; token?: string },
 ): Promise<IssuedRefreshToken> {
-  const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + REFRESH_TOKEN_TTL_DAYS * 24 * 3600 * 1000);
   await db.query(
     `insert into refresh_tokens (id, family_id, user_id, device_id, token_hash, expires_at)
@@ -41,32 +65,48 @@ export async function issueRefreshToken(
   return { token, expiresAt };
 }
 
-/** Uses `token` up and issues its successor, atomically: two concurrent refreshes cannot both win. */
-export async function rotateRefreshToken(pool: pg.Pool, token: string): Promise<RotationResult> {
+interface TokenRow {
+  family_id: string;
+  user_id: string;
+  device_id: string | null;
+  expires_at: Date;
+  used_at: Date | null;
+  revoked_at: Date | null;
+  in_grace: boolean;
+}
+
+/** Uses `token` up and issues its successor, atomically: two concurrent refreshes get the same one. */
+export async function rotateRefreshToken(pool: pg.Pool, token: string, key: Buffer): Promise<RotationResult> {
   const client = await pool.connect();
   try {
     await client.query('begin');
-    const { rows } = await client.query<{
-      family_id: string;
-      user_id: string;
-      device_id: string | null;
-      expires_at: Date;
-      used_at: Date | null;
-      revoked_at: Date | null;
-    }>(
-      `select family_id, user_id, device_id, expires_at, used_at, revoked_at
-         from refresh_tokens where token_hash = $1 for update`,
-      [hashToken(token)],
-    );
+    const select = `select family_id, user_id, device_id, expires_at, used_at, revoked_at,
+                           used_at > now() - make_interval(secs => $2) as in_grace
+                      from refresh_tokens where token_hash = $1 for update`;
+    const { rows } = await client.query<TokenRow>(select, [hashToken(token), REFRESH_GRACE_SECONDS]);
     const row = rows[0];
+    const nextToken = successorOf(token, key);
     let result: RotationResult;
     if (!row) {
       result = { ok: false, reason: 'unknown' };
     } else if (row.revoked_at) {
       result = { ok: false, reason: 'revoked' };
     } else if (row.used_at) {
-      await revokeFamily(client, row.family_id, 'reuse');
-      result = { ok: false, reason: 'reused' };
+      const successor = row.in_grace
+        ? (await client.query<TokenRow>(select, [hashToken(nextToken), REFRESH_GRACE_SECONDS])).rows[0]
+        : undefined;
+      if (successor && successor.family_id === row.family_id && !successor.used_at && !successor.revoked_at) {
+        result = {
+          ok: true,
+          userId: row.user_id,
+          deviceId: row.device_id,
+          next: { token: nextToken, expiresAt: successor.expires_at },
+          replayed: true,
+        };
+      } else {
+        await revokeFamily(client, row.family_id, 'reuse');
+        result = { ok: false, reason: 'reused' };
+      }
     } else if (row.expires_at.getTime() <= Date.now()) {
       result = { ok: false, reason: 'expired' };
     } else {
@@ -75,8 +115,9 @@ export async function rotateRefreshToken(pool: pg.Pool, token: string): Promise<
         userId: row.user_id,
         deviceId: row.device_id,
         familyId: row.family_id,
+        token: nextToken,
       });
-      result = { ok: true, userId: row.user_id, deviceId: row.device_id, next };
+      result = { ok: true, userId: row.user_id, deviceId: row.device_id, next, replayed: false };
     }
     await client.query('commit');
     return result;

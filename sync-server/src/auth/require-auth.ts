@@ -1,16 +1,20 @@
 import type { RequestHandler } from 'express';
 import { HttpError } from '../http/errors.ts';
+import type { AccessControl } from './access.ts';
 import { AccessTokenError, type AccessTokens, type AccessTokenSubject } from './access-tokens.ts';
 
 declare module 'express-serve-static-core' {
   interface Request {
-    /** Set by requireAuth: who is calling, from the verified access token. */
+    /** Set by requireAuth: who is calling, from the verified access token, checked against the database. */
     auth?: AccessTokenSubject;
   }
 }
 
-/** Every protected route: a valid `Authorization: Bearer <access token>`, or 401. */
-export function requireAuth(tokens: AccessTokens): RequestHandler {
+/**
+ * Every protected route, reads included: a valid `Authorization: Bearer <access token>` (else 401),
+ * whose account and tablet still have the rights it was issued with (access.ts; else 401/403).
+ */
+export function requireAuth(tokens: AccessTokens, access: AccessControl): RequestHandler {
   return async (req, _res, next) => {
     const header = req.get('authorization');
     const match = header?.match(/^Bearer\s+(\S+)$/i);
@@ -22,7 +26,7 @@ export function requireAuth(tokens: AccessTokens): RequestHandler {
       );
     }
     try {
-      req.auth = await tokens.verify(match[1]!);
+      req.auth = await access.authorise(await tokens.verify(match[1]!));
       next();
     } catch (error) {
       if (error instanceof AccessTokenError) {

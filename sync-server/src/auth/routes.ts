@@ -3,24 +3,27 @@ import type pg from 'pg';
 import { loginRequestSchema, refreshRequestSchema, type Session } from '@cimco/contract';
 import { HttpError, parseBody } from '../http/errors.ts';
 import type { Logger } from '../logger.ts';
+import type { AccessControl } from './access.ts';
 import type { AccessTokens } from './access-tokens.ts';
-import { isDeviceRevoked, registerDevice } from './devices.ts';
+import { checkDeviceAtRefresh, isKnownDevice, registerDevice } from './devices.ts';
 import type { LoginLimiter } from './login-limiter.ts';
 import { verifyAgainstDummy, verifyPassword } from './passwords.ts';
-import { issueRefreshToken, revokeRefreshToken, rotateRefreshToken } from './refresh-tokens.ts';
+import { hashToken, issueRefreshToken, revokeRefreshToken, rotateRefreshToken } from './refresh-tokens.ts';
 import { caller, requireAuth } from './require-auth.ts';
 import { findUserById, findUserByUsername, publicUser, type StoredUser } from './users.ts';
 
 interface AuthDeps {
   pool: pg.Pool;
   tokens: AccessTokens;
+  access: AccessControl;
+  refreshKey: Buffer;
   limiter: LoginLimiter;
   logger: Logger;
 }
 
 const WRONG_CREDENTIALS = new HttpError(401, 'invalid_credentials', 'Wrong username or password.');
 
-export function authRoutes({ pool, tokens, limiter, logger }: AuthDeps): Router {
+export function authRoutes({ pool, tokens, access, refreshKey, limiter, logger }: AuthDeps): Router {
   const router = Router();
 
   function signAccess(user: StoredUser, deviceId: string | null) {
@@ -36,27 +39,29 @@ export function authRoutes({ pool, tokens, limiter, logger }: AuthDeps): Router 
   router.post('/auth/login', async (req, res) => {
     const body = parseBody(loginRequestSchema, req.body);
     const address = req.ip ?? 'unknown';
-    const wait = await limiter.check(body.username, address);
+    const user = await findUserByUsername(pool, body.username);
+    const knownDevice = user ? await isKnownDevice(pool, body.device, user.id) : false;
+    const wait = await limiter.check(body.username, address, { knownDevice });
     if (wait !== undefined) {
       const minutes = Math.ceil(wait / 60);
+      const when = wait < 60 ? `${wait} second${wait === 1 ? '' : 's'}` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
       throw new HttpError(
         429,
         'rate_limited',
-        `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+        `Too many failed sign-in attempts. Try again in ${when}.`,
         undefined,
         { 'retry-after': String(wait) },
       );
     }
-    const user = await findUserByUsername(pool, body.username);
     const valid = user?.active
       ? await verifyPassword(user.passwordHash, body.password)
       : await verifyAgainstDummy(body.password);
     if (!user || !valid) {
-      await limiter.recordFailure(body.username, address);
+      limiter.recordFailure(body.username);
       logger.info({ username: body.username, address }, 'sign-in refused');
       throw WRONG_CREDENTIALS;
     }
-    await limiter.recordSuccess(body.username, address);
+    limiter.recordSuccess(body.username);
     if (body.device) await registerDevice(pool, body.device, user, req.get('user-agent'));
     const deviceId = body.device?.id ?? null;
     const refresh = await issueRefreshToken(pool, { userId: user.id, deviceId });
@@ -74,7 +79,12 @@ export function authRoutes({ pool, tokens, limiter, logger }: AuthDeps): Router 
 
   router.post('/auth/refresh', async (req, res) => {
     const body = parseBody(refreshRequestSchema, req.body);
-    const rotated = await rotateRefreshToken(pool, body.refreshToken);
+    // The tablet a session was started on proves itself before its token is used up.
+    const { rows } = await pool.query<{ device_id: string | null }>('select device_id from refresh_tokens where token_hash = $1', [
+      hashToken(body.refreshToken),
+    ]);
+    if (rows[0]?.device_id) await checkDeviceAtRefresh(pool, rows[0].device_id, body.device);
+    const rotated = await rotateRefreshToken(pool, body.refreshToken, refreshKey);
     if (!rotated.ok) {
       if (rotated.reason === 'reused') {
         logger.warn('a used refresh token was presented again: its session family is revoked');
@@ -87,15 +97,13 @@ export function authRoutes({ pool, tokens, limiter, logger }: AuthDeps): Router 
       }[rotated.reason];
       throw new HttpError(401, `session_${rotated.reason}`, message);
     }
+    if (rotated.replayed) logger.info({ userId: rotated.userId }, 'a renewal whose answer was lost was asked again: same successor sent');
     const user = await findUserById(pool, rotated.userId);
     if (!user?.active) throw new HttpError(401, 'account_disabled', 'This account is disabled.');
-    if (rotated.deviceId && (await isDeviceRevoked(pool, rotated.deviceId))) {
-      throw new HttpError(403, 'device_revoked', 'This tablet has been revoked. Ask an administrator.');
-    }
-    const access = await signAccess(user, rotated.deviceId);
+    const signed = await signAccess(user, rotated.deviceId);
     const session: Session = {
-      accessToken: access.token,
-      accessTokenExpiresAt: access.expiresAt.toISOString(),
+      accessToken: signed.token,
+      accessTokenExpiresAt: signed.expiresAt.toISOString(),
       refreshToken: rotated.next.token,
       refreshTokenExpiresAt: rotated.next.expiresAt.toISOString(),
       user: publicUser(user),
@@ -103,7 +111,7 @@ export function authRoutes({ pool, tokens, limiter, logger }: AuthDeps): Router 
     res.json(session);
   });
 
-  const authenticated = requireAuth(tokens);
+  const authenticated = requireAuth(tokens, access);
 
   router.post('/auth/logout', authenticated, async (req, res) => {
     const body = parseBody(refreshRequestSchema, req.body);

@@ -4,6 +4,7 @@ import express, { type Router } from 'express';
 import helmet from 'helmet';
 import type pg from 'pg';
 import { pinoHttp } from 'pino-http';
+import type { AccessControl } from '../auth/access.ts';
 import type { AccessTokens } from '../auth/access-tokens.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
 import { requireAuth } from '../auth/require-auth.ts';
@@ -20,7 +21,13 @@ export const JSON_BODY_LIMIT = '1mb';
 export interface AppDeps {
   pool: pg.Pool;
   tokens: AccessTokens;
+  /** The account and tablet check every authenticated request goes through. */
+  access: AccessControl;
+  /** Key for refresh-token successors (refresh-tokens.ts). */
+  refreshKey: Buffer;
   limiter: LoginLimiter;
+  /** Express's `trust proxy` (TRUST_PROXY): whose X-Forwarded-For decides the client address. */
+  trustProxy: boolean | number | string[];
   logger: Logger;
   /** The built tablet app; served with a fallback to index.html for client-side routes. */
   clientDist: string;
@@ -28,14 +35,15 @@ export interface AppDeps {
   shapes: Router;
 }
 
-export function createApp({ pool, tokens, limiter, logger, clientDist, shapes }: AppDeps): express.Express {
+export function createApp({ pool, tokens, access, refreshKey, limiter, trustProxy, logger, clientDist, shapes }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // ETags are set deliberately where responses can be revalidated (shapes/routes.ts); Express's
   // automatic ones would turn identical long-poll answers into 304s.
   app.set('etag', false);
-  // Behind one reverse proxy in production, req.ip must be the client's address (rate limits).
-  app.set('trust proxy', 'loopback');
+  // req.ip is the client's address for the sign-in limits. X-Forwarded-For is only believed from
+  // the proxies TRUST_PROXY names: anyone else could write any address there and so dodge them.
+  app.set('trust proxy', trustProxy);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -54,9 +62,9 @@ export function createApp({ pool, tokens, limiter, logger, clientDist, shapes }:
   const api = express.Router();
   api.use(express.json({ limit: JSON_BODY_LIMIT }));
   api.use(healthRoutes(pool));
-  api.use(authRoutes({ pool, tokens, limiter, logger }));
+  api.use(authRoutes({ pool, tokens, access, refreshKey, limiter, logger }));
   // Everything else under /api needs a signed-in caller, even to learn that a route does not exist.
-  api.use(requireAuth(tokens));
+  api.use(requireAuth(tokens, access));
   api.use(mutationRoutes(pool));
   api.use(auditRoutes(pool));
   api.use(csvRoutes(pool));

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { ApiError } from '@cimco/contract';
+import { invalidText, type ApiError } from '@cimco/contract';
 import { z } from 'zod';
 import type { Logger } from '../logger.ts';
 
@@ -17,18 +17,25 @@ export class HttpError extends Error {
   }
 }
 
-/** Parses a request body with a contract schema; failures become 400 with a message per field. */
+/**
+ * Parses a request body or query with a contract schema. Failures become 400 with a message per
+ * field; invalid characters (NUL…) anywhere in the input are refused here, for every route, with
+ * the contract's one rule (`invalidText`), before any of it can reach the database.
+ */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   if (body === undefined) {
     throw new HttpError(400, 'invalid_request', 'Send a JSON body with the header Content-Type: application/json.');
   }
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
   const fields: Record<string, string[]> = {};
-  for (const issue of result.error.issues) {
-    const key = issue.path.join('.') || '(body)';
-    (fields[key] ??= []).push(issue.message);
-  }
+  const add = (path: PropertyKey[], message: string) => {
+    const key = path.map(String).join('.') || '(body)';
+    const messages = (fields[key] ??= []);
+    if (!messages.includes(message)) messages.push(message);
+  };
+  for (const { path, message } of invalidText(body)) add(path, message);
+  const result = schema.safeParse(body);
+  if (!result.success) for (const issue of result.error.issues) add(issue.path, issue.message);
+  if (result.success && Object.keys(fields).length === 0) return result.data;
   const summary = Object.entries(fields)
     .map(([key, messages]) => `${key}: ${messages.join('; ')}`)
     .join('. ');
@@ -42,6 +49,7 @@ export const notFound: RequestHandler = (req, _res, next) => {
 interface BodyParserError extends Error {
   type?: string;
   status?: number;
+  statusCode?: number;
   limit?: number;
 }
 
@@ -73,8 +81,26 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
           message: `The request body is larger than the ${formatBytes(parserError.limit)} limit. Send less at a time.`,
         });
       case 'encoding.unsupported':
+        return send(415, {
+          error: 'unsupported_encoding',
+          message: `${parserError.message}: send the body uncompressed, or with Content-Encoding gzip, deflate or br.`,
+        });
       case 'charset.unsupported':
-        return send(415, { error: 'unsupported_encoding', message: 'Send the body as UTF-8 JSON.' });
+        return send(415, { error: 'unsupported_charset', message: `${parserError.message}: send the body as UTF-8.` });
+    }
+    // Other errors of the body parser and its decompression (a body declared gzip that is not,
+    // a body shorter than its Content-Length, an aborted upload) carry their HTTP status: the
+    // request was bad, and the server is fine.
+    const status = parserError.status ?? parserError.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const message =
+        parserError.type === 'entity.verify.failed' || !parserError.message ? 'The request body could not be read.' : parserError.message;
+      return send(status, {
+        error: status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'unreadable_body',
+        message: /content-encoding|gzip|deflate|incorrect header|invalid|unexpected end/i.test(message)
+          ? `The request body could not be decoded as its Content-Encoding (${req.get('content-encoding') ?? 'identity'}) says (${message}). Send it uncompressed, or compressed as declared.`
+          : `The request body could not be read (${message}).`,
+      });
     }
     logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
     return send(500, {

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Router } from 'express';
 import type { SyncedTable } from '@cimco/contract';
+import type { AccessControl } from '../auth/access.ts';
 import type { AccessTokens } from '../auth/access-tokens.ts';
 import type { Logger } from '../logger.ts';
 import { parseShapeRequest, ShapeRequestError, type ShapeCaller } from './request.ts';
@@ -25,12 +26,13 @@ export function proxyShapeRoutes(options: {
   electricUrl: string;
   secret: string | undefined;
   tokens: AccessTokens;
+  access: AccessControl;
   schemaOf: (table: SyncedTable) => Promise<TableSchema>;
   logger: Logger;
 }): Router {
   const router = Router();
   router.options('/v1/shape', shapeCors);
-  router.get('/v1/shape', shapeCors, authenticateShapeCaller(options.tokens, undefined), async (req, res) => {
+  router.get('/v1/shape', shapeCors, authenticateShapeCaller(options.tokens, options.access, undefined), async (req, res) => {
     res.set('vary', 'Authorization');
     let request;
     try {

@@ -1,8 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import cors from 'cors';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { AccessControl } from '../auth/access.ts';
 import type { AccessTokens } from '../auth/access-tokens.ts';
 import { caller, requireAuth } from '../auth/require-auth.ts';
+import { HttpError } from '../http/errors.ts';
 import { parseShapeRequest, ShapeRequestError, type ShapeCaller } from './request.ts';
 import { ShapeUnavailableError, type ShapeAnswer, type ShapeService } from './shape-service.ts';
 
@@ -25,8 +27,8 @@ export const shapeCors = cors({ origin: true, exposedHeaders: ELECTRIC_HEADERS, 
  * A signed-in user (Bearer token), or — when ELECTRIC_SECRET is set — a trusted proxy sending it
  * as `secret`, as Electric's own API does.
  */
-export function authenticateShapeCaller(tokens: AccessTokens, secret: string | undefined): RequestHandler {
-  const bearer = requireAuth(tokens);
+export function authenticateShapeCaller(tokens: AccessTokens, access: AccessControl, secret: string | undefined): RequestHandler {
+  const bearer = requireAuth(tokens, access);
   const expected = secret ? Buffer.from(secret) : undefined;
   return (req, res, next) => {
     const given = typeof req.query.secret === 'string' ? Buffer.from(req.query.secret) : undefined;
@@ -41,10 +43,10 @@ export function authenticateShapeCaller(tokens: AccessTokens, secret: string | u
   };
 }
 
-export function shapeRoutes(service: ShapeService, tokens: AccessTokens, secret?: string): Router {
+export function shapeRoutes(service: ShapeService, tokens: AccessTokens, access: AccessControl, secret?: string): Router {
   const router = Router();
   router.options('/v1/shape', shapeCors);
-  router.get('/v1/shape', shapeCors, authenticateShapeCaller(tokens, secret), async (req, res) => {
+  router.get('/v1/shape', shapeCors, authenticateShapeCaller(tokens, access, secret), async (req, res) => {
     res.vary('Authorization'); // added to cors' `Vary: Origin`, not replacing it
     try {
       const request = await parseShapeRequest(req.query, res.locals.shapeCaller as ShapeCaller, (table) =>
@@ -52,7 +54,24 @@ export function shapeRoutes(service: ShapeService, tokens: AccessTokens, secret?
       );
       const aborted = new AbortController();
       res.on('close', () => aborted.abort());
-      const answer = await service.answer(request, aborted.signal);
+      // A long-poll may wait 20 s: if its caller is disabled, demoted or their tablet revoked
+      // meanwhile, it ends at once with the error the next request would get.
+      let revoked: HttpError | undefined;
+      const caller = res.locals.shapeCaller as ShapeCaller;
+      const unwatch =
+        caller === 'trusted-proxy'
+          ? () => {}
+          : access.watch(caller, (error) => {
+              revoked = error;
+              aborted.abort();
+            });
+      let answer: ShapeAnswer;
+      try {
+        answer = await service.answer(request, aborted.signal);
+      } finally {
+        unwatch();
+      }
+      if (revoked) throw revoked;
       if (aborted.signal.aborted) return;
       send(req, res, answer, request.live, request.cursor);
     } catch (error) {

@@ -28,6 +28,7 @@ export async function startTestServer(databaseUrl: string, overrides: Partial<Co
     electricSecret: undefined,
     shapeLiveTimeoutMs: 20_000,
     feedRetentionDays: 14,
+    trustProxy: false,
     logLevel: 'silent',
     clientDist: path.join(REPO_ROOT, 'client/dist'),
     ...overrides,
