@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { Request, Response } from 'express';
 import type pg from 'pg';
-import { ROLES, type Role } from '@cimco/contract';
+import { visibleRows, type SyncedTable } from '@cimco/contract';
 import { caller } from '../auth/require-auth.ts';
 import { HttpError } from '../http/errors.ts';
 
@@ -18,8 +18,9 @@ import { HttpError } from '../http/errors.ts';
  * - Formula-injection safe (OWASP "CSV Injection"): a text cell starting with = + - @ tab or
  *   carriage return gets a leading single quote, so a part named `=HYPERLINK(…)` opens as text.
  *   Numbers in numeric columns are left alone: a quantity of -3 stays -3.
- * - Only the caller's yard. Everyone may export the lists; the audit log only supervisors and
- *   admins (it is never synced to technicians either).
+ * - Exactly the rows the caller's shapes show (the contract's `visibleRows`, the one visibility
+ *   rule): their yard; a technician's own conflicts only; the audit log only for supervisors and
+ *   admins. A list may leave out more (deleted parts and log entries), never show more.
  */
 
 type Kind = 'text' | 'number' | 'bool';
@@ -30,8 +31,13 @@ interface Column {
   kind?: Kind;
 }
 interface ExportList {
-  roles: readonly Role[];
-  from: string;
+  /** The table the list is a view of: who may export it, and which rows, is that table's rule. */
+  table: SyncedTable;
+  alias: string;
+  /** Joins for the columns (lookups only: never a join that filters rows). */
+  joins?: string;
+  /** Rows the list leaves out beyond the visibility rule (soft-deleted ones). */
+  filter?: string;
   orderBy: string;
   columns: Column[];
 }
@@ -43,8 +49,9 @@ const col = (header: string, sql: string): Column => ({ header, sql });
 
 export const EXPORTS = {
   parts: {
-    roles: ROLES,
-    from: 'parts p where p.site_id = $1 and p.deleted_at is null',
+    table: 'parts',
+    alias: 'p',
+    filter: 'p.deleted_at is null',
     orderBy: 'upper(p.part_number), p.id',
     // The headers read back through POST /api/import/parts (see import-parts.ts).
     columns: [
@@ -66,8 +73,9 @@ export const EXPORTS = {
     ],
   },
   equipment: {
-    roles: ROLES,
-    from: 'equipment e left join equipment parent on parent.id = e.parent_id where e.site_id = $1',
+    table: 'equipment',
+    alias: 'e',
+    joins: 'left join equipment parent on parent.id = e.parent_id',
     orderBy: 'upper(e.tag), e.id',
     columns: [
       col('Tag', 'e.tag'),
@@ -88,13 +96,12 @@ export const EXPORTS = {
     ],
   },
   tasks: {
-    roles: ROLES,
-    from: `tasks t
-      left join equipment e on e.id = t.equipment_id
+    table: 'tasks',
+    alias: 't',
+    joins: `left join equipment e on e.id = t.equipment_id
       left join users assignee on assignee.id = t.assignee_id
       left join users creator on creator.id = t.created_by
-      left join users completer on completer.id = t.completed_by
-      where t.site_id = $1`,
+      left join users completer on completer.id = t.completed_by`,
     orderBy: 't.created_at desc, t.id desc',
     columns: [
       col('Title', 't.title'),
@@ -116,12 +123,12 @@ export const EXPORTS = {
     ],
   },
   logs: {
-    roles: ROLES,
-    from: `logs l
-      join equipment e on e.id = l.equipment_id
+    table: 'logs',
+    alias: 'l',
+    joins: `left join equipment e on e.id = l.equipment_id
       left join users author on author.id = l.author_id
-      left join tasks t on t.id = l.task_id
-      where l.site_id = $1 and l.deleted_at is null`,
+      left join tasks t on t.id = l.task_id`,
+    filter: 'l.deleted_at is null',
     orderBy: 'l.created_at desc, l.id desc',
     columns: [
       col('Date', time('l.created_at')),
@@ -138,15 +145,14 @@ export const EXPORTS = {
     ],
   },
   movements: {
-    roles: ROLES,
-    from: `stock_movements m
-      join parts p on p.id = m.part_id
+    table: 'stock_movements',
+    alias: 'm',
+    joins: `left join parts p on p.id = m.part_id
       left join tasks t on t.id = m.task_id
       left join equipment e on e.id = m.equipment_id
       left join incoming_orders o on o.id = m.order_id
       left join users author on author.id = m.author_id
-      left join devices d on d.id = m.device_id
-      where m.site_id = $1`,
+      left join devices d on d.id = m.device_id`,
     orderBy: 'm.created_at desc, m.id desc',
     columns: [
       col('Date', time('m.created_at')),
@@ -166,12 +172,11 @@ export const EXPORTS = {
     ],
   },
   conflicts: {
-    roles: ROLES,
-    from: `conflicts c
-      left join users u on u.id = c.user_id
+    table: 'conflicts',
+    alias: 'c',
+    joins: `left join users u on u.id = c.user_id
       left join devices d on d.id = c.device_id
-      left join users resolver on resolver.id = c.resolved_by
-      where c.site_id = $1`,
+      left join users resolver on resolver.id = c.resolved_by`,
     orderBy: 'c.created_at desc, c.id desc',
     columns: [
       col('Date', time('c.created_at')),
@@ -196,11 +201,10 @@ export const EXPORTS = {
     ],
   },
   audit: {
-    roles: ['supervisor', 'admin'],
-    from: `audit_log a
-      left join users u on u.id = a.user_id
-      left join devices d on d.id = a.device_id
-      where a.site_id = $1`,
+    table: 'audit_log',
+    alias: 'a',
+    joins: `left join users u on u.id = a.user_id
+      left join devices d on d.id = a.device_id`,
     orderBy: 'a.server_time desc, a.id desc',
     columns: [
       col('Server time', time('a.server_time')),
@@ -245,9 +249,8 @@ export async function exportCsv(pool: pg.Pool, req: Request, res: Response): Pro
     throw new HttpError(404, 'not_found', `There is no such export. Available: ${EXPORT_NAMES.map((n) => `${n}.csv`).join(', ')}.`);
   }
   const list: ExportList = EXPORTS[name];
-  if (!list.roles.includes(who.role)) {
-    throw new HttpError(403, 'forbidden', `A ${who.role} cannot export the ${name} list.`);
-  }
+  const visible = visibleRows(list.table, who, { column: (c) => `${list.alias}.${c}` });
+  if (!visible.ok) throw new HttpError(403, 'forbidden', `A ${who.role} cannot export the ${name} list (${visible.reason}).`);
 
   const client = await pool.connect();
   let broken = false;
@@ -266,8 +269,11 @@ export async function exportCsv(pool: pg.Pool, req: Request, res: Response): Pro
     const filename = `${name}-${rows[0]!.today}.csv`;
     await client.query(
       `declare export_rows no scroll cursor for
-       select ${list.columns.map((c) => c.sql).join(', ')} from ${list.from} order by ${list.orderBy}`,
-      [who.siteId],
+       select ${list.columns.map((c) => c.sql).join(', ')}
+         from ${list.table} ${list.alias} ${list.joins ?? ''}
+        where (${visible.where})${list.filter ? ` and (${list.filter})` : ''}
+        order by ${list.orderBy}`,
+      visible.params,
     );
 
     res.status(200).set({

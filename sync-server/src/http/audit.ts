@@ -1,13 +1,14 @@
 import { Router } from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
-import { COMMAND_NAMES, type CommandName } from '@cimco/contract';
+import { COMMAND_NAMES, visibleRows, type CommandName } from '@cimco/contract';
 import { caller } from '../auth/require-auth.ts';
 import { HttpError, parseBody } from './errors.ts';
 
 /**
- * GET /api/audit — who (user, tablet) did what (command, entity, before/after) and when, for the
- * admin (DESIGN.md §2; never synced to tablets). The caller's yard only, newest first.
+ * GET /api/audit — who (user, tablet) did what (command, entity, before/after) and when, for
+ * supervisors and admins (the contract's audit_log rule, as its shape and CSV export; never for
+ * the crew's tablets). The caller's yard only, newest first.
  *
  * Keyset pagination on (server_time, id): `nextBefore` in one answer is the `before` of the next
  * page, so pages never skip or repeat rows while new ones are being written. Filters:
@@ -83,13 +84,18 @@ export function auditRoutes(pool: pg.Pool): Router {
   const router = Router();
   router.get('/audit', async (req, res) => {
     const who = caller(req);
-    if (who.role !== 'admin') throw new HttpError(403, 'forbidden', 'Only an administrator can read the audit log.');
+    // The audit_log rule of the contract, as for its shape and its CSV export.
+    const visible = visibleRows('audit_log', who, { column: (c) => `a.${c}` });
+    if (!visible.ok) throw new HttpError(403, 'forbidden', `The audit log is for supervisors and administrators (${visible.reason}).`);
     const query = parseBody(auditQuerySchema, req.query);
 
-    const params: unknown[] = [who.siteId];
-    const where = ['a.site_id = $1'];
+    const params: unknown[] = [...visible.params];
+    const where = [visible.where];
     const param = (value: unknown) => `$${params.push(value)}`;
-    const siteZone = `coalesce((select timezone from pg_timezone_names z join sites s on s.timezone = z.name where s.id = $1), 'UTC')`;
+    // Only when a date filter needs it: a parameter the query does not use has no type, and fails.
+    let zone: string | undefined;
+    const siteZone = () =>
+      (zone ??= `coalesce((select timezone from pg_timezone_names z join sites s on s.timezone = z.name where s.id = ${param(who.siteId)}::uuid), 'UTC')`);
     if (query.user !== undefined) {
       where.push(uuid.safeParse(query.user).success ? `a.user_id = ${param(query.user)}::uuid` : `u.username = lower(${param(query.user)})`);
     }
@@ -99,12 +105,12 @@ export function auditRoutes(pool: pg.Pool): Router {
     if (query.entityId) where.push(`a.entity_id = ${param(query.entityId)}`);
     if (query.from) {
       where.push(query.from.length === 10
-        ? `a.server_time >= (${param(query.from)}::date)::timestamp at time zone ${siteZone}`
+        ? `a.server_time >= (${param(query.from)}::date)::timestamp at time zone ${siteZone()}`
         : `a.server_time >= ${param(query.from)}::timestamptz`);
     }
     if (query.to) {
       where.push(query.to.length === 10
-        ? `a.server_time < (${param(query.to)}::date + 1)::timestamp at time zone ${siteZone}`
+        ? `a.server_time < (${param(query.to)}::date + 1)::timestamp at time zone ${siteZone()}`
         : `a.server_time <= ${param(query.to)}::timestamptz`);
     }
     if (query.before) where.push(`(a.server_time, a.id) < (${param(query.before.time)}::timestamptz, ${param(query.before.id)}::uuid)`);

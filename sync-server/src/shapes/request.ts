@@ -1,4 +1,4 @@
-import { SHAPE_RULES, SYNCED_TABLES, type SyncedTable } from '@cimco/contract';
+import { SHAPE_RULES, SYNCED_TABLES, visibleRows, type SyncedTable } from '@cimco/contract';
 import type { AccessTokenSubject } from '../auth/access-tokens.ts';
 import { parseOffset, type RequestedOffset } from './offset.ts';
 import { quoteIdent, type TableSchema } from './table-schema.ts';
@@ -105,35 +105,15 @@ function parseColumns(text: string, schema: TableSchema, hidden: readonly string
 export type ShapeCaller = AccessTokenSubject | 'trusted-proxy';
 
 /**
- * The server's row filter for this caller (SHAPE_RULES), with its params. Column references are
- * unqualified, so the same text works in our queries and upstream in a real Electric.
+ * The server's row filter for this caller: the contract's one visibility rule (`visibleRows`).
+ * Column references are unqualified, so the same text works in our queries and upstream in a
+ * real Electric.
  */
 export function scopeFilter(table: SyncedTable, caller: ShapeCaller): { where: string; params: string[] } {
   if (caller === 'trusted-proxy') return { where: 'true', params: [] };
-  const rule = SHAPE_RULES[table];
-  if (!rule.roles.includes(caller.role)) {
-    throw new ShapeRequestError(403, { table: [`a ${caller.role} cannot sync ${table}`] });
-  }
-  const col = quoteIdent;
-  const clauses: string[] = [];
-  const params: string[] = [];
-  const param = (value: string) => `$${params.push(value)}`;
-  switch (rule.scope) {
-    case 'the-site-row':
-      clauses.push(`${col('id')} = ${param(caller.siteId)}::uuid`);
-      break;
-    case 'site':
-      clauses.push(`${col('site_id')} = ${param(caller.siteId)}::uuid`);
-      break;
-    case 'own-device':
-      if (!caller.deviceId) {
-        throw new ShapeRequestError(403, { table: [`${table} is synced per tablet: sign in with a device id`] });
-      }
-      clauses.push(`${col('site_id')} = ${param(caller.siteId)}::uuid`, `${col('device_id')} = ${param(caller.deviceId)}::uuid`);
-      break;
-  }
-  if (rule.selfOnly?.includes(caller.role)) clauses.push(`${col('user_id')} = ${param(caller.userId)}::uuid`);
-  return { where: clauses.join(' and '), params };
+  const filter = visibleRows(table, caller, { column: quoteIdent });
+  if (!filter.ok) throw new ShapeRequestError(403, { table: [filter.reason] });
+  return { where: filter.where, params: filter.params };
 }
 
 export async function parseShapeRequest(

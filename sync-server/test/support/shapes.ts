@@ -308,7 +308,10 @@ export function scopeSql(table: SyncedTable, session: Pick<Session, 'siteId' | '
   const clauses: string[] = [];
   if (rule.scope === 'the-site-row') clauses.push(`t.id = $${params.push(session.siteId)}`);
   else clauses.push(`t.site_id = $${params.push(session.siteId)}`);
-  if (rule.scope === 'own-device') clauses.push(`t.device_id = $${params.push(session.deviceId ?? '00000000-0000-0000-0000-000000000000')}`);
+  if (rule.scope === 'own-commands') {
+    clauses.push(`t.device_id = $${params.push(session.deviceId ?? '00000000-0000-0000-0000-000000000000')}`);
+    clauses.push(`t.user_id = $${params.push(session.userId)}`);
+  }
   if (rule.selfOnly?.includes(session.role as never)) clauses.push(`t.user_id = $${params.push(session.userId)}`);
   return { where: clauses.join(' and '), params };
 }
