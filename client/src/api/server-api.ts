@@ -63,7 +63,12 @@ async function request(server: ServerTarget, path: string, init: RequestInit = {
   );
 }
 
-export async function login(server: ServerTarget, username: string, password: string, device: { id: string; name?: string }): Promise<Session> {
+export async function login(
+  server: ServerTarget,
+  username: string,
+  password: string,
+  device: { id: string; secret: string; name?: string },
+): Promise<Session> {
   const parsed = loginRequestSchema.safeParse({ username, password, device });
   if (!parsed.success) throw new ApiRequestError(0, 'invalid_request', 'Enter your username and password.');
   const body = parsed.data;
@@ -90,9 +95,13 @@ export async function logout(server: ServerTarget, tokens: { accessToken: string
   );
 }
 
-/** Trades a refresh token for a new session (the old token is used up). */
-export async function refreshSession(server: ServerTarget, refreshToken: string): Promise<Session> {
-  const response = await request(server, '/api/auth/refresh', { method: 'POST', body: JSON.stringify({ refreshToken }) });
+/**
+ * Trades a refresh token for a new session (the old token is used up), the tablet proving it is
+ * the one the session was started on. Asking again with the same token shortly after, while the
+ * answer's token is unused, gets the same answer (the server's grace window for lost answers).
+ */
+export async function refreshSession(server: ServerTarget, refreshToken: string, device: { id: string; secret: string }): Promise<Session> {
+  const response = await request(server, '/api/auth/refresh', { method: 'POST', body: JSON.stringify({ refreshToken, device }) });
   return sessionSchema.parse(await response.json());
 }
 

@@ -29,7 +29,7 @@ import { SYNCED_COLUMNS, syncedTableName } from './synced-columns.ts';
  * session are carried over; synced data is fetched again. Bump the version with any change here
  * (or in overlay-tables.ts).
  */
-export const LOCAL_SCHEMA_VERSION = 3;
+export const LOCAL_SCHEMA_VERSION = 4;
 
 function syncedTablesSql(): string {
   return SYNCED_TABLES.map((table) => {
@@ -41,6 +41,9 @@ function syncedTablesSql(): string {
 const OUTBOX_SQL = `
 create table device (
   id         uuid primary key,
+  -- Proves to the server that this is the tablet registered under \`id\` (made on first sign-in by
+  -- session/local-session.ts; null in a database carried over from before secrets).
+  secret     text,
   only_one   boolean not null default true unique check (only_one),
   created_at timestamptz not null default now()
 );

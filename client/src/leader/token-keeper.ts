@@ -1,6 +1,6 @@
 import type { PGliteInterface } from '@electric-sql/pglite';
 import { ApiRequestError, refreshSession, type ServerTarget } from '../api/server-api.ts';
-import { markSessionExpired, readSession, storeSession, type LocalSession } from '../session/local-session.ts';
+import { deviceCredentials, markSessionExpired, readSession, storeSession, type LocalSession } from '../session/local-session.ts';
 
 /** Renew the access token this long before it expires, so a long-poll never starts with a dying one. */
 const RENEW_BEFORE_MS = 60_000;
@@ -50,7 +50,11 @@ export class TokenKeeper {
       return session;
     }
     try {
-      await storeSession(this.pg, await refreshSession(this.server, session.refreshToken));
+      // storeSession keeps the new session durably before anything uses it. If the tablet dies
+      // before that, it presents this refresh token again on its next start: within the server's
+      // grace window (60 s) that is answered with the same new session, not taken for a theft.
+      const renewed = await refreshSession(this.server, session.refreshToken, await deviceCredentials(this.pg));
+      await storeSession(this.pg, renewed);
     } catch (error) {
       if (error instanceof ApiRequestError && (error.status === 401 || error.status === 403)) {
         await markSessionExpired(this.pg, session.refreshToken);

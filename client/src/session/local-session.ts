@@ -92,6 +92,24 @@ export async function clearSession(pg: Pick<PGliteInterface, 'exec'>): Promise<v
   await persisted(pg);
 }
 
+/**
+ * This tablet's id and secret. The secret is made the first time it is needed (the first sign-in)
+ * and kept before it is ever sent: the server remembers it, and a tablet that forgot it could no
+ * longer use its own id. It never leaves the tablet except to the server, over sign-in and renewal.
+ */
+export async function deviceCredentials(pg: Pick<PGliteInterface, 'query' | 'exec'>): Promise<{ id: string; secret: string }> {
+  const { rows } = await pg.query<{ id: string; secret: string | null }>('select id, secret from device');
+  const row = rows[0];
+  if (!row) throw new Error('the local database has no device id');
+  if (row.secret) return { id: row.id, secret: row.secret };
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(32));
+  const secret = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  // Another tab may have made one meanwhile: the first one kept wins.
+  await pg.query('update device set secret = $1 where secret is null', [secret]);
+  await persisted(pg);
+  return deviceCredentials(pg);
+}
+
 export async function deviceId(pg: Pick<PGliteInterface, 'query'>): Promise<string> {
   const { rows } = await pg.query<{ id: string }>('select id from device');
   if (!rows[0]) throw new Error('the local database has no device id');

@@ -1,13 +1,15 @@
 import type { PGliteInterface } from '@electric-sql/pglite';
 import { login, logout, type ServerTarget } from '../api/server-api.ts';
-import { clearSession, deviceId, readSession, storeSession } from './local-session.ts';
+import { clearSession, deviceCredentials, readSession, storeSession } from './local-session.ts';
 
 /**
- * Signs a person in on this tablet: the server registers the tablet by its device id (the one
- * its database made) and the session is kept in the local database, where the leader picks it up.
+ * Signs a person in on this tablet: the server registers the tablet by its device id and secret
+ * (the ones its database made; the secret proves the id is this tablet's) and the session is kept
+ * in the local database, where the leader picks it up. Several people may sign in on one tablet
+ * in turn.
  */
 export async function signIn(pg: PGliteInterface, server: ServerTarget, username: string, password: string): Promise<void> {
-  const device = { id: await deviceId(pg), name: deviceName() };
+  const device = { ...(await deviceCredentials(pg)), name: deviceName() };
   await storeSession(pg, await login(server, username, password, device));
 }
 

@@ -152,15 +152,21 @@ describe('POST /api/mutations', () => {
 describe('a changed account takes effect from the next batch, whatever the token says', () => {
   it('a demoted supervisor loses manager commands; a disabled account is refused', async () => {
     const boss = await connectTablet(server.url, 'supervisor');
+    const assign = () => [{ mutationId: uuidv7(), name: 'task.assign', args: { id: uuidv7(), assigneeId: null }, clientTime: new Date().toISOString() }];
     await db.pool.query(`update users set role = 'technician' where username = 'supervisor'`);
-    const [result] = await boss.send([{ name: 'task.assign', args: { id: uuidv7(), assigneeId: null } }]);
+    // A token issued before the change is not trusted with it: the tablet must renew its session.
+    const stale = await postMutations(server.url, boss.token, { deviceId: boss.deviceId, commands: assign() });
+    expect(stale.status).toBe(401);
+    expect((await readJson(stale)).error).toBe('role_changed');
+    const renewed = await connectTablet(server.url, 'supervisor');
+    const [result] = await renewed.send([{ name: 'task.assign', args: { id: uuidv7(), assigneeId: null } }]);
     expect(result).toMatchObject({ status: 'rejected', code: 'forbidden' });
     await db.pool.query(`update users set active = false where username = 'supervisor'`);
-    const refused = await postMutations(server.url, boss.token, {
-      deviceId: boss.deviceId,
+    const refused = await postMutations(server.url, renewed.token, {
+      deviceId: renewed.deviceId,
       commands: [{ mutationId: uuidv7(), name: 'knowledge.vote', args: { id: uuidv7(), knowledgeId: uuidv7() }, clientTime: new Date().toISOString() }],
     });
-    expect(refused.status).toBe(403);
+    expect(refused.status).toBe(401);
     expect((await readJson(refused)).error).toBe('account_disabled');
     await db.pool.query(`update users set role = 'supervisor', active = true where username = 'supervisor'`);
   });

@@ -130,7 +130,7 @@ describe('refused requests: 4xx, a readable message, nothing run', () => {
   });
 
   it('tables the role may not sync: 403', async () => {
-    await expectRefused({ table: 'audit_log', offset: '-1' }, 403, 'table', /technician cannot sync audit_log/, tech.headers);
+    await expectRefused({ table: 'audit_log', offset: '-1' }, 403, 'table', /technician cannot read audit_log/, tech.headers);
     await expectRefused({ table: 'mutation_results', offset: '-1' }, 403, 'table', /device/, tech.headers);
   });
 
