@@ -17,7 +17,7 @@ export function mutationRoutes(pool: pg.Pool): Router {
   const router = Router();
   router.post('/mutations', async (req, res) => {
     const who = caller(req);
-    const batch = parseBody(mutationBatchSchema, req.body);
+    const batch = parseBody(mutationBatchSchema, req.body, { text: 'schema' });
     if (!who.deviceId) {
       throw new HttpError(403, 'device_required', 'Sign in on a registered tablet (with a device id) to send changes.');
     }

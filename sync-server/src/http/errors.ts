@@ -22,7 +22,16 @@ export class HttpError extends Error {
  * field; invalid characters (NUL…) anywhere in the input are refused here, for every route, with
  * the contract's one rule (`invalidText`), before any of it can reach the database.
  */
-export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+export function parseBody<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+  /**
+   * `schema`: leave text to the schema. Only for the command batch, whose commands' arguments are
+   * checked one by one (the contract's COMMANDS refuse invalid text): a bad command is that
+   * command's rejection, and must not block the tablet's whole queue with a 400.
+   */
+  { text = 'all' }: { text?: 'all' | 'schema' } = {},
+): z.infer<S> {
   if (body === undefined) {
     throw new HttpError(400, 'invalid_request', 'Send a JSON body with the header Content-Type: application/json.');
   }
@@ -32,7 +41,7 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
     const messages = (fields[key] ??= []);
     if (!messages.includes(message)) messages.push(message);
   };
-  for (const { path, message } of invalidText(body)) add(path, message);
+  if (text === 'all') for (const { path, message } of invalidText(body)) add(path, message);
   const result = schema.safeParse(body);
   if (!result.success) for (const issue of result.error.issues) add(issue.path, issue.message);
   if (result.success && Object.keys(fields).length === 0) return result.data;

@@ -1,4 +1,4 @@
-import { SHAPE_RULES, SYNCED_TABLES, visibleRows, type SyncedTable } from '@cimco/contract';
+import { invalidText, SHAPE_RULES, SYNCED_TABLES, visibleRows, type SyncedTable } from '@cimco/contract';
 import type { AccessTokenSubject } from '../auth/access-tokens.ts';
 import { parseOffset, type RequestedOffset } from './offset.ts';
 import { quoteIdent, type TableSchema } from './table-schema.ts';
@@ -121,6 +121,15 @@ export async function parseShapeRequest(
   caller: ShapeCaller,
   schemaOf: (table: SyncedTable) => Promise<TableSchema>,
 ): Promise<ShapeRequest> {
+  // The contract's one rule for text at the boundary: NUL and other control characters in any
+  // parameter are refused here, by name, before any of it reaches the where compiler or PostgreSQL.
+  const invalid = invalidText(query);
+  if (invalid.length > 0) {
+    throw new ShapeRequestError(
+      400,
+      Object.fromEntries(invalid.map(({ path, message }) => [String(path[0]), [`${path.map(String).join('.')} ${message}`]])),
+    );
+  }
   const table = parseTableName(single(query, 'table'));
   const offsetText = single(query, 'offset');
   if (offsetText === undefined) {
@@ -153,7 +162,7 @@ export async function parseShapeRequest(
   const schema = await schemaOf(table);
   const hidden = SHAPE_RULES[table].hiddenColumns ?? [];
   const columnsText = single(query, 'columns');
-  const columns = columnsText
+  const columns = columnsText !== undefined
     ? parseColumns(columnsText, schema, hidden)
     : schema.columns.map((c) => c.name).filter((c) => !hidden.includes(c));
 
