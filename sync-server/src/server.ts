@@ -22,6 +22,7 @@ export interface RunningServer {
   port: number;
   shapes: ShapeService;
   publisher: FeedPublisher;
+  access: AccessControl;
   close(): Promise<void>;
 }
 
@@ -82,6 +83,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     port,
     shapes: shapes!,
     publisher,
+    access,
     async close() {
       // Long-polls end with the connections; then the feed, then the database.
       await new Promise<void>((resolve) => {

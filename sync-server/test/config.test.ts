@@ -44,6 +44,21 @@ describe('configuration', () => {
   });
 });
 
+describe('TRUST_PROXY', () => {
+  it('is off unless set: X-Forwarded-For is nobody\'s word', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+  });
+
+  it('takes a number of proxies, or their addresses, CIDR ranges and Express\'s names', () => {
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8 ,fd00::/8,192.168.1.7' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.168.1.7']);
+  });
+
+  it.each(['true', 'everyone', '10.0.0.0/33', '300.1.1.1', '0', ','])('refuses %j, saying what it takes', (value) => {
+    expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY: must be the number of proxies in front/);
+  });
+});
+
 describe('logs', () => {
   it('never contain passwords, tokens, hashes or the database URL', () => {
     const lines: string[] = [];

@@ -130,6 +130,26 @@ describe('finding 1: reads re-check the account and the tablet', () => {
   });
 });
 
+describe('one authorisation per request, from memory', () => {
+  it('repeated reads cost no database read for the caller\'s rights, until an account or tablet changes', async () => {
+    const username = await person('storeroom');
+    const session = await signIn(username, { id: uuidv7(), secret: newSecret() });
+    const read = async () => {
+      const res = await get('/v1/shape?table=parts&offset=-1', session.accessToken);
+      expect(res.status).toBe(200);
+      await res.body?.cancel();
+    };
+    await read(); // the first request reads the account and the tablet
+    const reads = server.access.reads;
+    for (let i = 0; i < 20; i++) await read();
+    expect(server.access.reads).toBe(reads);
+    // A change to this account is announced; the next request reads it again, and is refused.
+    await db.pool.query('update users set active = false where username = $1', [username]);
+    await expect.poll(async () => (await get('/api/me', session.accessToken)).status).toBe(401);
+    expect(server.access.reads).toBeGreaterThan(reads);
+  });
+});
+
 describe('finding 2: exports show the rows the shapes show', () => {
   it("a technician's conflicts.csv holds only their own conflicts, as the conflicts shape does", async () => {
     const tech = await person('technician');
@@ -221,6 +241,37 @@ describe('finding 4: lockout is per account, across addresses', () => {
     } finally {
       await own.close();
     }
+  });
+});
+
+describe('lockout: proxies and the crew\'s own tablets', () => {
+  it('with TRUST_PROXY naming the proxy, X-Forwarded-For is the address the per-address limit counts', async () => {
+    const own = await startTestServer(db.url, { demo: false, jwtSecret: SECRET, trustProxy: ['loopback'] });
+    try {
+      for (let i = 0; i < 60; i++) {
+        const res = await fetch(`${own.url}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.7.${i >> 8}.${i & 255}` },
+          body: JSON.stringify({ username: `nobody-${i}-${unique()}`, password: 'x' }),
+        });
+        expect(res.status).toBe(401);
+      }
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("someone else's wrong guesses do not delay a person on a tablet they already signed in on", async () => {
+    const username = await person('technician');
+    const tablet = { id: uuidv7(), secret: newSecret() };
+    await signIn(username, tablet);
+    for (let i = 0; i < 6; i++) await postJson('/api/auth/login', { username, password: `guess ${i}` });
+    const stranger = await postJson('/api/auth/login', { username, password: PASSWORD, device: { id: uuidv7(), secret: newSecret() } });
+    expect(stranger.status).toBe(429);
+    const borrowed = await postJson('/api/auth/login', { username, password: PASSWORD, device: { id: tablet.id, secret: newSecret() } });
+    expect(borrowed.status).toBe(429); // the id alone proves nothing
+    const own = await postJson('/api/auth/login', { username, password: PASSWORD, device: tablet });
+    expect(own.status).toBe(200);
   });
 });
 

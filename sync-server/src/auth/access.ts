@@ -40,12 +40,18 @@ export class AccessControl {
   #client: pg.Client | undefined;
   #listening = false;
   #stopped = false;
+  #reads = 0;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly connectionString: string,
     private readonly logger: Logger,
   ) {}
+
+  /** Database reads made so far (a request answered from memory makes none). */
+  get reads(): number {
+    return this.#reads;
+  }
 
   async start(): Promise<void> {
     await this.#listen();
@@ -100,6 +106,7 @@ export class AccessControl {
   }
 
   async #readAccount(id: string): Promise<AccountState | undefined> {
+    this.#reads++;
     const { rows } = await this.pool.query<{ active: boolean; role: Role; site_id: string }>(
       'select active, role, site_id from users where id = $1',
       [id],
@@ -108,6 +115,7 @@ export class AccessControl {
   }
 
   async #readDevice(id: string): Promise<DeviceState | undefined> {
+    this.#reads++;
     const { rows } = await this.pool.query<{ site_id: string; revoked: boolean }>(
       'select site_id, revoked_at is not null as revoked from devices where id = $1',
       [id],

@@ -4,6 +4,7 @@ import { Router } from 'express';
 import type { SyncedTable } from '@cimco/contract';
 import type { AccessControl } from '../auth/access.ts';
 import type { AccessTokens } from '../auth/access-tokens.ts';
+import { HttpError } from '../http/errors.ts';
 import type { Logger } from '../logger.ts';
 import { parseShapeRequest, ShapeRequestError, type ShapeCaller } from './request.ts';
 import { authenticateShapeCaller, shapeCors } from './routes.ts';
@@ -59,6 +60,17 @@ export function proxyShapeRoutes(options: {
 
     const aborted = new AbortController();
     res.on('close', () => aborted.abort());
+    // As in our own shape service: a long-poll whose caller loses the right ends at once.
+    let revoked: HttpError | undefined;
+    const caller = res.locals.shapeCaller as ShapeCaller;
+    const unwatch =
+      caller === 'trusted-proxy'
+        ? () => {}
+        : options.access.watch(caller, (error) => {
+            revoked = error;
+            aborted.abort();
+          });
+    res.on('close', unwatch);
     let answer: globalThis.Response;
     try {
       answer = await fetch(upstream, {
@@ -69,6 +81,7 @@ export function proxyShapeRoutes(options: {
         },
       });
     } catch (error) {
+      if (revoked) throw revoked;
       if (aborted.signal.aborted) return;
       options.logger.warn({ err: (error as Error).message }, 'the upstream Electric did not answer');
       res.status(502).set({ 'cache-control': 'no-store', 'retry-after': '1' }).json({ message: 'The sync service is unreachable; retrying.' });
