@@ -97,7 +97,11 @@ describe('finding 1: reads re-check the account and the tablet', () => {
     }
   });
 
-  it('a live long-poll held by an account that gets disabled is ended with 401', async () => {
+  it.each([
+    ['disabled', `update users set active = false where username = $1`, 401, 'account_disabled'],
+    ['demoted', `update users set role = 'technician' where username = $1`, 401, 'role_changed'],
+    ['tablet revoked', `update devices set revoked_at = now() where user_id = (select id from users where username = $1)`, 403, 'device_revoked'],
+  ] as const)('a live long-poll held by a supervisor who is %s is ended at once', async (_what, change, status, code) => {
     const username = await person('supervisor');
     const session = await signIn(username, { id: uuidv7(), secret: newSecret() });
     const first = await get('/v1/shape?table=parts&offset=-1', session.accessToken);
@@ -121,10 +125,10 @@ describe('finding 1: reads re-check the account and the tablet', () => {
     }
     expect(live, 'a long-poll held at the head').toBeDefined();
     const started = Date.now();
-    await db.pool.query('update users set active = false where username = $1', [username]);
+    await db.pool.query(change, [username]);
     const res = await live!;
-    expect(res.status).toBe(401);
-    expect((await readJson(res)).error).toBe('account_disabled');
+    expect(res.status).toBe(status);
+    expect((await readJson(res)).error).toBe(code);
     // Ended by the change, not by the 20 s live timeout.
     expect(Date.now() - started).toBeLessThan(10_000);
   });
@@ -189,6 +193,23 @@ describe('finding 3: a tablet cannot be borrowed by knowing its id', () => {
     }
     const { rows } = await db.pool.query('select u.username from devices d join users u on u.id = d.user_id where d.id = $1', [tablet.id]);
     expect(rows).toEqual([{ username: victim }]);
+  });
+
+  it("a refresh token copied off a tablet is useless without the tablet's secret, and is not used up by trying", async () => {
+    const tablet = { id: uuidv7(), secret: newSecret() };
+    const session = await signIn(await person('technician'), tablet);
+    for (const device of [undefined, { id: tablet.id, secret: newSecret() }]) {
+      const res = await postJson('/api/auth/refresh', { refreshToken: session.refreshToken, ...(device && { device }) });
+      expect(res.status).toBe(403);
+      expect((await readJson(res)).error).toBe('device_not_yours');
+    }
+    expect((await postJson('/api/auth/refresh', { refreshToken: session.refreshToken, device: tablet })).status).toBe(200);
+    // A session that was signed out is refused as such, whoever presents it.
+    const out = await signIn(await person('technician'), { id: uuidv7(), secret: newSecret() });
+    await postJson('/api/auth/logout', { refreshToken: out.refreshToken }, { authorization: `Bearer ${out.accessToken}` });
+    const dead = await postJson('/api/auth/refresh', { refreshToken: out.refreshToken });
+    expect(dead.status).toBe(401);
+    expect((await readJson(dead)).error).toBe('session_revoked');
   });
 
   it("a shared tablet: the next person signs in with its secret, and sees only their own command results", async () => {

@@ -103,17 +103,17 @@ export async function isKnownDevice(pool: pg.Pool, device: DeviceCredentials | u
  * presents. Throws 403 when revoked or not proven.
  */
 export async function checkDeviceAtRefresh(
-  pool: pg.Pool,
+  db: pg.Pool | pg.PoolClient,
   deviceId: string,
   presented: { id: string; secret: string } | undefined,
 ): Promise<void> {
-  const { rows } = await pool.query<DeviceRow>('select site_id, user_id, revoked_at, secret_hash from devices where id = $1', [deviceId]);
+  const { rows } = await db.query<DeviceRow>('select site_id, user_id, revoked_at, secret_hash from devices where id = $1 for update', [deviceId]);
   const row = rows[0];
   if (!row || row.revoked_at) throw new HttpError(403, 'device_revoked', 'This tablet has been revoked. Ask an administrator.');
   const proven = presented?.id === deviceId;
   if (row.secret_hash) {
     if (!proven || !sameSecret(row.secret_hash, presented.secret)) throw DEVICE_NOT_YOURS;
   } else if (proven) {
-    await pool.query('update devices set secret_hash = $2 where id = $1 and secret_hash is null', [deviceId, hashDeviceSecret(presented.secret)]);
+    await db.query('update devices set secret_hash = $2 where id = $1 and secret_hash is null', [deviceId, hashDeviceSecret(presented.secret)]);
   }
 }

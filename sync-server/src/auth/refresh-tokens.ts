@@ -75,8 +75,18 @@ interface TokenRow {
   in_grace: boolean;
 }
 
-/** Uses `token` up and issues its successor, atomically: two concurrent refreshes get the same one. */
-export async function rotateRefreshToken(pool: pg.Pool, token: string, key: Buffer): Promise<RotationResult> {
+/**
+ * Uses `token` up and issues its successor, atomically: two concurrent refreshes get the same one.
+ * `checkDevice` runs, in the same transaction, only for a token that would otherwise be honoured
+ * and names a tablet: if it throws, nothing is used up. (A dead token is refused as dead, whoever
+ * presents it; a live one is not burnt by someone who cannot prove the tablet.)
+ */
+export async function rotateRefreshToken(
+  pool: pg.Pool,
+  token: string,
+  key: Buffer,
+  checkDevice: (db: pg.PoolClient, deviceId: string) => Promise<void> = async () => {},
+): Promise<RotationResult> {
   const client = await pool.connect();
   try {
     await client.query('begin');
@@ -96,6 +106,7 @@ export async function rotateRefreshToken(pool: pg.Pool, token: string, key: Buff
         ? (await client.query<TokenRow>(select, [hashToken(nextToken), REFRESH_GRACE_SECONDS])).rows[0]
         : undefined;
       if (successor && successor.family_id === row.family_id && !successor.used_at && !successor.revoked_at) {
+        if (row.device_id) await checkDevice(client, row.device_id);
         result = {
           ok: true,
           userId: row.user_id,
@@ -110,6 +121,7 @@ export async function rotateRefreshToken(pool: pg.Pool, token: string, key: Buff
     } else if (row.expires_at.getTime() <= Date.now()) {
       result = { ok: false, reason: 'expired' };
     } else {
+      if (row.device_id) await checkDevice(client, row.device_id);
       await client.query('update refresh_tokens set used_at = now() where token_hash = $1', [hashToken(token)]);
       const next = await issueRefreshToken(client, {
         userId: row.user_id,

@@ -8,7 +8,7 @@ import type { AccessTokens } from './access-tokens.ts';
 import { checkDeviceAtRefresh, isKnownDevice, registerDevice } from './devices.ts';
 import type { LoginLimiter } from './login-limiter.ts';
 import { verifyAgainstDummy, verifyPassword } from './passwords.ts';
-import { hashToken, issueRefreshToken, revokeRefreshToken, rotateRefreshToken } from './refresh-tokens.ts';
+import { issueRefreshToken, revokeRefreshToken, rotateRefreshToken } from './refresh-tokens.ts';
 import { caller, requireAuth } from './require-auth.ts';
 import { findUserById, findUserByUsername, publicUser, type StoredUser } from './users.ts';
 
@@ -80,11 +80,9 @@ export function authRoutes({ pool, tokens, access, refreshKey, limiter, logger }
   router.post('/auth/refresh', async (req, res) => {
     const body = parseBody(refreshRequestSchema, req.body);
     // The tablet a session was started on proves itself before its token is used up.
-    const { rows } = await pool.query<{ device_id: string | null }>('select device_id from refresh_tokens where token_hash = $1', [
-      hashToken(body.refreshToken),
-    ]);
-    if (rows[0]?.device_id) await checkDeviceAtRefresh(pool, rows[0].device_id, body.device);
-    const rotated = await rotateRefreshToken(pool, body.refreshToken, refreshKey);
+    const rotated = await rotateRefreshToken(pool, body.refreshToken, refreshKey, (db, deviceId) =>
+      checkDeviceAtRefresh(db, deviceId, body.device),
+    );
     if (!rotated.ok) {
       if (rotated.reason === 'reused') {
         logger.warn('a used refresh token was presented again: its session family is revoked');
