@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshSession } from '../../../client/src/api/server-api.ts';
 import { TokenKeeper } from '../../../client/src/leader/token-keeper.ts';
@@ -6,6 +7,7 @@ import { deviceCredentials, readSession } from '../../../client/src/session/loca
 import type { RunningServer } from '../../src/server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { openNodeTablet, type NodeTablet } from '../support/node-tablet.ts';
+import { waitFor } from '../support/shapes.ts';
 import { startTestServer } from '../support/server.ts';
 
 /**
@@ -43,12 +45,28 @@ describe('tablet secrets', () => {
     const { rows } = await db.pool.query<{ secret_hash: Buffer }>('select secret_hash from devices where id = $1', [credentials.id]);
     expect(rows[0]!.secret_hash.equals(createHash('sha256').update(credentials.secret).digest())).toBe(true);
   });
+});
 
-  it('a shared tablet: the next person signs in on it with the same secret', async () => {
+describe('a shared tablet', () => {
+  it('each person who signs in gets their own command results, and their commands settle', async () => {
     const t = await tablet();
+    const settle = async (who: string) => {
+      await t.record('knowledge.add', { id: uuidv7(), problem: `Noted by ${who}` });
+      t.leader.wake();
+      await waitFor(`${who}'s command to settle`, async () => (await t.pg.query<{ n: number }>('select count(*)::int as n from outbox')).rows[0]!.n === 0, {
+        timeoutMs: 30_000,
+      });
+    };
+    const userIds = async () =>
+      (await t.pg.query<{ user_id: string }>('select distinct user_id from mutation_results_synced')).rows.map((r) => r.user_id);
     await t.signIn('tech');
+    await settle('tech');
+    const tech = (await readSession(t.pg))!.userId;
+    expect(await userIds()).toEqual([tech]);
     await t.signIn('tech2');
-    expect((await readSession(t.pg))?.username).toBe('tech2');
+    await settle('tech2');
+    const tech2 = (await readSession(t.pg))!.userId;
+    expect(await userIds()).toEqual([tech2]);
   });
 });
 
