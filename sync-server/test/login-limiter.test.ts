@@ -42,7 +42,8 @@ describe('sign-in delay per account', () => {
     const { limiter } = limiterAt();
     for (let i = 0; i < FREE_FAILURES + 3; i++) limiter.recordFailure('rosa');
     expect(await limiter.check('rosa', '10.0.0.9')).toBeGreaterThan(0);
-    expect(await limiter.check('rosa', '10.0.0.9', { knownDevice: true })).toBeUndefined();
+    expect(await limiter.check('rosa', '10.0.0.9', { isKnownDevice: async () => true })).toBeUndefined();
+    expect(await limiter.check('rosa', '10.0.0.9', { isKnownDevice: async () => false })).toBeGreaterThan(0);
   });
 
   it('is cleared by a sign-in, and forgotten after an hour of quiet', async () => {

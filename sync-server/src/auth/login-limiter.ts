@@ -21,8 +21,11 @@ const ADDRESS_WINDOW_SECONDS = 15 * 60;
 const MAX_TRACKED_ACCOUNTS = 100_000;
 
 export interface LoginLimiter {
-  /** Seconds to wait when the attempt must be refused, else undefined. */
-  check(username: string, address: string, options?: { knownDevice?: boolean }): Promise<number | undefined>;
+  /**
+   * Seconds to wait when the attempt must be refused, else undefined. `isKnownDevice` is asked
+   * only while the account is being delayed.
+   */
+  check(username: string, address: string, options?: { isKnownDevice?: () => Promise<boolean> }): Promise<number | undefined>;
   recordFailure(username: string): void;
   recordSuccess(username: string): void;
 }
@@ -57,9 +60,9 @@ export function createLoginLimiter(now: () => number = Date.now): LoginLimiter {
   };
 
   return {
-    async check(username, address, { knownDevice = false } = {}) {
+    async check(username, address, { isKnownDevice } = {}) {
       const failures = current(username);
-      if (failures && !knownDevice && failures.waitUntil > now()) {
+      if (failures && failures.waitUntil > now() && !(await isKnownDevice?.())) {
         return Math.max(1, Math.ceil((failures.waitUntil - now()) / 1000));
       }
       try {

@@ -39,9 +39,14 @@ export function authRoutes({ pool, tokens, access, refreshKey, limiter, logger }
   router.post('/auth/login', async (req, res) => {
     const body = parseBody(loginRequestSchema, req.body);
     const address = req.ip ?? 'unknown';
-    const user = await findUserByUsername(pool, body.username);
-    const knownDevice = user ? await isKnownDevice(pool, body.device, user.id) : false;
-    const wait = await limiter.check(body.username, address, { knownDevice });
+    const lookUp = once(() => findUserByUsername(pool, body.username));
+    const wait = await limiter.check(body.username, address, {
+      // Asked only while the account is being delayed: the person's own tablet is let through.
+      isKnownDevice: async () => {
+        const found = await lookUp();
+        return found ? isKnownDevice(pool, body.device, found.id) : false;
+      },
+    });
     if (wait !== undefined) {
       const minutes = Math.ceil(wait / 60);
       const when = wait < 60 ? `${wait} second${wait === 1 ? '' : 's'}` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
@@ -53,6 +58,7 @@ export function authRoutes({ pool, tokens, access, refreshKey, limiter, logger }
         { 'retry-after': String(wait) },
       );
     }
+    const user = await lookUp();
     const valid = user?.active
       ? await verifyPassword(user.passwordHash, body.password)
       : await verifyAgainstDummy(body.password);
@@ -124,4 +130,10 @@ export function authRoutes({ pool, tokens, access, refreshKey, limiter, logger }
   });
 
   return router;
+}
+
+/** `load`, called at most once however often the result is asked for. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined;
+  return () => (result ??= load());
 }

@@ -62,11 +62,11 @@ export function proxyShapeRoutes(options: {
     res.on('close', () => aborted.abort());
     // As in our own shape service: a long-poll whose caller loses the right ends at once.
     let revoked: HttpError | undefined;
-    const caller = res.locals.shapeCaller as ShapeCaller;
+    const who = res.locals.shapeCaller as ShapeCaller;
     const unwatch =
-      caller === 'trusted-proxy'
+      who === 'trusted-proxy'
         ? () => {}
-        : options.access.watch(caller, (error) => {
+        : options.access.watch(who, (error) => {
             revoked = error;
             aborted.abort();
           });

@@ -57,11 +57,11 @@ export function shapeRoutes(service: ShapeService, tokens: AccessTokens, access:
       // A long-poll may wait 20 s: if its caller is disabled, demoted or their tablet revoked
       // meanwhile, it ends at once with the error the next request would get.
       let revoked: HttpError | undefined;
-      const caller = res.locals.shapeCaller as ShapeCaller;
+      const who = res.locals.shapeCaller as ShapeCaller;
       const unwatch =
-        caller === 'trusted-proxy'
+        who === 'trusted-proxy'
           ? () => {}
-          : access.watch(caller, (error) => {
+          : access.watch(who, (error) => {
               revoked = error;
               aborted.abort();
             });
