@@ -154,6 +154,31 @@ describe('one authorisation per request, from memory', () => {
   });
 });
 
+describe('the rights cache when notifications are lost', () => {
+  it('a change made while the notification connection is down is still seen by the next request', async () => {
+    const username = await person('storeroom');
+    const session = await signIn(username, { id: uuidv7(), secret: newSecret() });
+    expect((await get('/api/me', session.accessToken)).status).toBe(200); // cached now
+    const { rows } = await db.pool.query<{ pid: number }>(
+      `select pg_terminate_backend(pid), pid from pg_stat_activity where datname = current_database() and query ilike 'listen access_changes%'`,
+    );
+    expect(rows).toHaveLength(1);
+    // Once the server has noticed, requests read the database again instead of the cache…
+    await expect
+      .poll(async () => {
+        const reads = server.access.reads;
+        await (await get('/api/me', session.accessToken)).body?.cancel();
+        return server.access.reads > reads;
+      })
+      .toBe(true);
+    // …so a change whose notification nobody heard is not missed.
+    await db.pool.query('update users set active = false where username = $1', [username]);
+    const res = await get('/api/me', session.accessToken);
+    expect(res.status).toBe(401);
+    expect((await readJson(res)).error).toBe('account_disabled');
+  });
+});
+
 describe('finding 2: exports show the rows the shapes show', () => {
   it("a technician's conflicts.csv holds only their own conflicts, as the conflicts shape does", async () => {
     const tech = await person('technician');

@@ -153,9 +153,11 @@ export class AccessControl {
       client.on('end', () => {
         if (this.#client !== client) return;
         this.#client = undefined;
-        // Changes made while deaf would be missed: stop trusting (and using) the cache.
+        // Changes made while deaf would be missed: stop trusting (and using) the cache. Requests
+        // in flight are re-checked once listening again (below), with one read per account.
         this.#listening = false;
-        this.#changed('all');
+        this.#accounts.clear();
+        this.#devices.clear();
         retry();
       });
       client.on('notification', (message) => {
@@ -165,8 +167,9 @@ export class AccessControl {
       await client.connect();
       await client.query(`listen ${ACCESS_CHANNEL}`);
       this.#client = client;
-      this.#changed('all'); // anything cached before listening may have changed meanwhile
       this.#listening = true;
+      // Anything may have changed while nobody listened: forget it all, re-check what is in flight.
+      this.#changed('all');
     } catch (error) {
       this.logger.warn({ err: (error as Error).message }, 'cannot listen for account and tablet changes; retrying');
       retry();
