@@ -154,6 +154,17 @@ describe('one authorisation per request, from memory', () => {
   });
 });
 
+describe('the rights cache follows deletions too', () => {
+  it('a tablet removed from the database can no longer read', async () => {
+    const tablet = { id: uuidv7(), secret: newSecret() };
+    const session = await signIn(await person('technician'), tablet);
+    expect((await get('/api/me', session.accessToken)).status).toBe(200); // cached now
+    await db.pool.query('delete from refresh_tokens where device_id = $1', [tablet.id]);
+    await db.pool.query('delete from devices where id = $1', [tablet.id]);
+    await expect.poll(async () => (await get('/api/me', session.accessToken)).status).toBe(403);
+  });
+});
+
 describe('the rights cache when notifications are lost', () => {
   it('a change made while the notification connection is down is still seen by the next request', async () => {
     const username = await person('storeroom');
