@@ -231,6 +231,23 @@ describe('finding 3: a tablet cannot be borrowed by knowing its id', () => {
     expect(rows).toEqual([{ username: victim }]);
   });
 
+  it('a tablet registered before secrets gets one at its first renewal, and is bound from then on', async () => {
+    const owner = await person('technician');
+    const legacy = { id: uuidv7() };
+    const session = await signIn(owner, legacy); // an old client: no secret
+    // Someone else who read the id cannot give it a secret of theirs…
+    const claim = await postJson('/api/auth/login', { username: await person('technician'), password: PASSWORD, device: { ...legacy, secret: newSecret() } });
+    expect(claim.status).toBe(403);
+    // …but the tablet itself, renewing its session, can.
+    const secret = newSecret();
+    const renewed = await postJson('/api/auth/refresh', { refreshToken: session.refreshToken, device: { ...legacy, secret } });
+    expect(renewed.status).toBe(200);
+    const { rows } = await db.pool.query<{ bound: boolean }>('select secret_hash is not null as bound from devices where id = $1', [legacy.id]);
+    expect(rows).toEqual([{ bound: true }]);
+    expect((await postJson('/api/auth/login', { username: owner, password: PASSWORD, device: legacy })).status).toBe(403);
+    expect((await postJson('/api/auth/login', { username: owner, password: PASSWORD, device: { ...legacy, secret } })).status).toBe(200);
+  });
+
   it("a refresh token copied off a tablet is useless without the tablet's secret, and is not used up by trying", async () => {
     const tablet = { id: uuidv7(), secret: newSecret() };
     const session = await signIn(await person('technician'), tablet);
