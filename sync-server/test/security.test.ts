@@ -10,7 +10,9 @@ import { readJson, startTestServer } from './support/server.ts';
 
 /**
  * The seven findings of issue 12 (security and sessions), each as the attacker or the tablet in
- * the field met it. Every test here failed on the code before the fix.
+ * the field met it. The first test of each `finding N` block failed on the code before the fix
+ * (they were committed first, in b96dc00, and run against it); the other tests pin down the design
+ * that fixed them (the rights cache, tablet secrets, the lockout's exceptions).
  */
 const SECRET = 'security-test-secret-0123456789-0123456789-abc';
 const PASSWORD = 'correct horse battery';
