@@ -11,8 +11,9 @@ import { readJson, startTestServer } from './support/server.ts';
 import { fetchWholeShape, type Message } from './support/shapes.ts';
 
 /**
- * The read permission matrix: every synced table (as a shape), every CSV export and the audit
- * API × every role × the account active, disabled, with its role changed, or its tablet revoked
+ * The read permission matrix: every synced table (as a shape), every CSV export, the audit API,
+ * the import preview and /api/me × every role × the account active, disabled, with its role
+ * changed, or its tablet revoked
  * — each answered exactly as the contract's one visibility rule (SHAPE_RULES) says. And for every
  * export × role, the export's rows are the rows of its table's shape (less what the list leaves
  * out on purpose: soft-deleted parts and log entries).
@@ -99,6 +100,19 @@ describe('read permission matrix', () => {
         await audit.body?.cancel();
         answers.push(`audit api: ${audit.status}`);
         expected.push(`audit api: ${expectedStatus('audit_log', role, state)}`);
+        // The import's preview reads the parts list too; it is for the storeroom and managers.
+        const preview = await fetch(`${server.url}/api/import/parts?dryRun=true`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${who.token}`, 'content-type': 'text/csv' },
+          body: 'Part number,Name\nPM-1,Bolt\n',
+        });
+        await preview.body?.cancel();
+        answers.push(`import preview: ${preview.status}`);
+        expected.push(`import preview: ${state === 'active' && role === 'technician' ? 403 : expectedStatus('parts', role, state)}`);
+        const me = await get('/api/me', who.token);
+        await me.body?.cancel();
+        answers.push(`me: ${me.status}`);
+        expected.push(`me: ${expectedStatus('users', role, state)}`);
         expect(answers).toEqual(expected);
       });
     }
