@@ -24,8 +24,7 @@ export function mutationRoutes(pool: pg.Pool): Router {
     if (batch.deviceId !== who.deviceId) {
       throw new HttpError(403, 'device_mismatch', 'These changes name another tablet than the one you signed in on.');
     }
-    // requireAuth has checked the account (active, role) and this tablet (not revoked) just now.
-    const role = who.role;
+    // requireAuth has just checked the account (active, with this role) and the tablet (not revoked).
 
     const envelopes: CommandEnvelope[] = [];
     const items: { index: number; fields: Record<string, string[]> }[] = [];
@@ -49,7 +48,7 @@ export function mutationRoutes(pool: pg.Pool): Router {
 
     const results = [];
     for (const envelope of envelopes) {
-      results.push(await applyCommand(pool, { userId: who.userId, siteId: who.siteId, role, deviceId: who.deviceId }, envelope));
+      results.push(await applyCommand(pool, { userId: who.userId, siteId: who.siteId, role: who.role, deviceId: who.deviceId }, envelope));
     }
     res.json({ results });
   });
