@@ -29,7 +29,7 @@ import { SYNCED_COLUMNS, syncedTableName } from './synced-columns.ts';
  * session are carried over; synced data is fetched again. Bump the version with any change here
  * (or in overlay-tables.ts).
  */
-export const LOCAL_SCHEMA_VERSION = 3;
+export const LOCAL_SCHEMA_VERSION = 4;
 
 function syncedTablesSql(): string {
   return SYNCED_TABLES.map((table) => {
@@ -130,15 +130,15 @@ begin
 end;
 $$;
 
--- The server's answer to a command arrived with the data it changed: settle the command.
-create function settle_outbox_entry() returns trigger
+-- The server's answers to commands arrived with the data they changed: settle the commands. Once
+-- per statement, not per row: a queue of 1,000 commands comes back in a few statements, and its
+-- applied commands leave the outbox in one delete (one recomputation of the rows they touched,
+-- instead of one per command: 8 s of the flush of 1,000 commands at 50,000 parts).
+create function settle_outbox_entries() returns trigger
 language plpgsql as $$
 begin
-  if new.status = 'rejected' then
-    perform refuse_outbox_entry(new.id, new.code, new.message, new.details);
-  else
-    delete from outbox where mutation_id = new.id;
-  end if;
+  perform refuse_outbox_entry(r.id, r.code, r.message, r.details) from results_new r where r.status = 'rejected';
+  delete from outbox o using results_new r where o.mutation_id = r.id and r.status is distinct from 'rejected';
   return null;
 end;
 $$;
@@ -218,8 +218,10 @@ export function localSchemaSql(): string {
     'create extension if not exists pg_trgm;',
     syncedTablesSql(),
     OUTBOX_SQL,
-    `create trigger mutation_results_settle after insert or update on mutation_results_synced
-       for each row execute function settle_outbox_entry();`,
+    `create trigger mutation_results_settle after insert on mutation_results_synced
+       referencing new table as results_new for each statement execute function settle_outbox_entries();
+     create trigger mutation_results_settle_update after update on mutation_results_synced
+       referencing new table as results_new for each statement execute function settle_outbox_entries();`,
     overlayTablesSql(),
     SCREEN_INDEXES_SQL,
     // Last, so that it covers every table.
