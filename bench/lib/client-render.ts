@@ -116,7 +116,7 @@ function renderSearch(r: ClientResults, columns: string[], row: RowFn): string[]
   out.push(
     `Each term is filled into the search box (${first && 'runs' in first ? first.box : ''}) in one input event; the time runs from ` +
       "that event to the part rows' last change (the count line, the first rows' part numbers), once the count line is no longer " +
-      `busy (aria-busy) and nothing changed for ${quiet} ms. The screen queries after a short pause in typing (SEARCH_DELAY_MS).`,
+      `busy (aria-busy) and nothing changed for ${quiet} ms. The screen queries on the next animation frame after the input.`,
     table(columns, [
       row('terms (part numbers, prefixes, name words, makers)', (c) => runs(c).length),
       row('input → rows settled, p50 ms', (c) => ms(percentile(latencies(c), 50))),
@@ -361,7 +361,7 @@ function renderSummary(r: ClientResults): string[] {
   out.push(
     "Targets as set in the issue; 'within': the app's figure meets its target. The raw figures come from the same browser " +
       'after the app\'s phases (section 5); app ÷ raw is how far the app is from what PGlite itself does on that storage. ' +
-      "The app's search figure includes the screen's pause after typing (SEARCH_DELAY_MS) and the rows' rendering.",
+      "The app's search figure includes the frame the screen waits after typing and the rows' rendering.",
   );
   return out;
 }

@@ -10,17 +10,24 @@ import type { LiveResult, LiveSpec } from './protocol.ts';
  * transaction that changed it (a statement trigger; Postgres folds equal notifications of one
  * transaction). A subscription knows the tables its plan reads (from EXPLAIN, views and CTEs
  * included), so a recorded task command re-runs the task queries and leaves the parts list alone.
- * Refreshes triggered together run once, one after another, and results equal to the last ones
- * sent are not sent again (nothing re-renders).
+ * Refreshes triggered together run once, one after another, a moment after the change (writes
+ * sent meanwhile go first), and results equal to the last ones sent are not sent again (nothing
+ * re-renders).
  *
  * A windowed subscription (`window`) reads only those rows (`limit`/`offset` appended to its SQL)
  * and counts the whole result with its own `countSql`, which need not sort.
  */
+/** How long a refresh waits after a change for more changes (about a frame's worth). */
+export const REFRESH_PAUSE_MS = 8;
+/** Query texts whose tables are remembered (the screens have a few dozen). */
+const TABLES_CACHE_SIZE = 200;
+
 export class LiveEngine {
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly dirty = new Set<Subscription>();
   private flushing: Promise<void> | null = null;
   private readonly stopListening: Promise<() => Promise<void>>;
+  private readonly tablesBySql = new Map<string, string[]>();
 
   /**
    * `beforePush`: waits until what the results show is stored (a database that writes back to
@@ -29,6 +36,7 @@ export class LiveEngine {
   constructor(
     private readonly pg: PGliteInterface,
     private readonly beforePush: () => Promise<void> = async () => {},
+    private readonly refreshPauseMs = REFRESH_PAUSE_MS,
   ) {
     this.stopListening = pg.listen(TABLE_CHANGED_CHANNEL, (table) => this.tableChanged(table));
   }
@@ -85,8 +93,10 @@ export class LiveEngine {
 
   /** Re-reads the subscriptions marked dirty, until none is left (changes made meanwhile included). */
   private async flush(): Promise<void> {
-    // Let the notifications of one commit all arrive before reading.
-    await Promise.resolve();
+    // Wait a moment before reading: the notifications of one commit all arrive, and a write the
+    // tab sends right after (taps in a row, a queue being filled) goes first instead of queueing
+    // behind a refresh — a burst re-reads once after it, a single tap shows within a frame.
+    await new Promise((resolve) => setTimeout(resolve, this.refreshPauseMs));
     try {
       while (this.dirty.size > 0) {
         const batch = [...this.dirty];
@@ -130,8 +140,22 @@ export class LiveEngine {
     return { rows, totalCount, offset, limit };
   }
 
-  /** The tables a query reads, from its plan (views, CTEs and subqueries expanded). */
+  /**
+   * The tables a query reads, from its plan (views, CTEs and subqueries expanded). The same text
+   * reads the same tables whatever its parameters, so each text is planned once (a search
+   * keystroke subscribes anew with new parameters).
+   */
   private async tablesRead(sql: string, params: unknown[] = []): Promise<string[]> {
+    let tables = this.tablesBySql.get(sql);
+    if (!tables) {
+      tables = await this.planTables(sql, params);
+      if (this.tablesBySql.size >= TABLES_CACHE_SIZE) this.tablesBySql.clear();
+      this.tablesBySql.set(sql, tables);
+    }
+    return tables;
+  }
+
+  private async planTables(sql: string, params: unknown[]): Promise<string[]> {
     const { rows } = await this.pg.query<{ 'QUERY PLAN': unknown }>(`explain (format json) ${sql}`, params);
     const tables = new Set<string>();
     const walk = (node: unknown): void => {

@@ -14,8 +14,8 @@ import { writeBackQueue } from './write-back-queue.ts';
  * (`trackFileChanges`), which took two of every three copies off a busy tablet.
  *
  * What a person records must not depend on that. `writeBack` resolves once every change made
- * before the call is in IndexedDB; code calls it through `persisted` after recording a command or
- * changing the session (the tabs reach it as `syncToFs`, see `withWriteBack`), so a tablet closed
+ * before the call is in IndexedDB; the worker calls it through `persisted` after recording a
+ * command or changing the session, and the live queries before showing rows, so a tablet closed
  * right after a tap keeps the tap.
  *
  * The file store is wrapped after PGlite has opened it rather than passed in as `fs`: PGlite hands
@@ -40,15 +40,13 @@ export function queueWriteBacks(pg: PGlite): () => Promise<void> {
 }
 
 /**
- * The database with `writeBack` (see `persisted`), as the leader's code and the tabs use it. The
- * tabs reach it through PGliteWorker as `syncToFs`, which here waits for the write-back (PGlite's
- * own, with relaxed durability, only starts it). Methods are bound to the instance because
- * PGlite's use private fields.
+ * The database with `writeBack` (see `persisted`), as the leader's worker uses it. Methods are
+ * bound to the instance because PGlite's use private fields.
  */
 export function withWriteBack<DB extends PGlite>(pg: DB, writeBack: () => Promise<void>): DB & WritesBack {
   return new Proxy(pg, {
     get(target, property) {
-      if (property === 'syncToFs' || property === 'writeBack') return writeBack;
+      if (property === 'writeBack') return writeBack;
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },

@@ -1,6 +1,6 @@
 import type { PGliteWithSync } from '@electric-sql/pglite-sync';
 import { SHAPE_RULES, SYNCED_TABLES, type SyncedTable } from '@cimco/contract';
-import { LOCAL_SCHEMA_VERSION } from '../db/local-schema.ts';
+import { DROP_SCREEN_INDEXES_SQL, LOCAL_SCHEMA_VERSION, SCREEN_INDEXES_SQL } from '../db/local-schema.ts';
 import { syncedTableName } from '../db/synced-columns.ts';
 import type { ServerTarget } from '../api/server-api.ts';
 import { resumeFromCommitted } from './resume-point.ts';
@@ -49,11 +49,16 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
   const { rows } = await pg.query<{ synced_for: string | null }>('select synced_for from sync_state');
   if (rows[0]?.synced_for !== owner) {
     await pg.transaction(async (tx) => {
+      // Everything comes anew: the screens' indexes are built once it is all in (below).
+      await tx.exec(DROP_SCREEN_INDEXES_SQL);
       for (const table of SYNCED_TABLES) await tx.exec(`delete from ${syncedTableName(table)}`);
       await tx.query('update sync_state set synced_for = $1, initial_sync_done = false, last_sync_at = null', [owner]);
     });
     await pg.sync.initMetadataTables();
     await pg.sync.deleteSubscription(SUBSCRIPTION_KEY);
+  } else {
+    // A tablet closed during its initial sync, or right after it, has no indexes yet.
+    await pg.exec(SCREEN_INDEXES_SQL);
   }
   await resumeFromCommitted(pg, SUBSCRIPTION_KEY);
 
@@ -108,7 +113,13 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
     key: SUBSCRIPTION_KEY,
     shapes,
     initialInsertMethod: 'json',
-    onInitialSync: () => status.initialSyncDone(),
+    // The indexes go in before the sync bar says the yard is here (a no-op when they are there).
+    onInitialSync: () => {
+      pg.exec(SCREEN_INDEXES_SQL).then(
+        () => status.initialSyncDone(),
+        (error: unknown) => status.failed(`Could not index the synced data: ${(error as Error).message}`),
+      );
+    },
     onError: (error) => {
       if (!aborter.signal.aborted) status.failed(`Sync failed: ${error.message}`);
     },

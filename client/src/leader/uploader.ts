@@ -47,7 +47,10 @@ export class Uploader {
   ) {}
 
   async start(): Promise<void> {
-    for (const channel of [OUTBOX_CHANGED, SESSION_CHANGED]) this.unlisten.push(await this.pg.listen(channel, () => this.wake()));
+    // Offline, a recorded command waits for the retry already due (or for the network to come
+    // back, which wakes the uploader): no failing request for every tap.
+    this.unlisten.push(await this.pg.listen(OUTBOX_CHANGED, () => this.status.online !== false && this.wake()));
+    this.unlisten.push(await this.pg.listen(SESSION_CHANGED, () => this.wake()));
     void this.loop();
   }
 

@@ -14,7 +14,7 @@ import fs from 'node:fs/promises';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareLocalDatabase } from '../../../client/src/db/prepare-database.ts';
-import { LOCAL_SCHEMA_VERSION, localSchemaSql } from '../../../client/src/db/local-schema.ts';
+import { DROP_SCREEN_INDEXES_SQL, LOCAL_SCHEMA_VERSION, localSchemaSql } from '../../../client/src/db/local-schema.ts';
 import type { RunningServer } from '../../src/server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { Network, openNodeTablet, type NodeTablet } from '../support/node-tablet.ts';
@@ -54,6 +54,13 @@ async function outboxNames(tablet: NodeTablet): Promise<string[]> {
   return (await tablet.pg.query<{ name: string }>('select name from outbox order by seq')).rows.map((r) => r.name);
 }
 
+const SCREEN_INDEX_NAMES = ['parts_category_idx', 'parts_location_idx', 'parts_name_idx', 'parts_number_idx', 'parts_search_idx', 'stock_movements_part_idx', 'tasks_status_idx'];
+
+async function screenIndexes(tablet: NodeTablet): Promise<string[]> {
+  const { rows } = await tablet.pg.query<{ name: string }>(`select indexname as name from pg_indexes where indexname = any($1) order by 1`, [SCREEN_INDEX_NAMES]);
+  return rows.map((r) => r.name);
+}
+
 async function waitForInitialSync(tablet: NodeTablet): Promise<void> {
   await waitFor('the initial sync', async () => (await one<{ done: boolean }>(tablet, 'select initial_sync_done as done from sync_state')).done, {
     timeoutMs: 60_000,
@@ -88,6 +95,9 @@ describe('a tablet working offline and converging', () => {
     // A technician's tablet never receives the audit log.
     expect((await one<{ n: number }>(tablet, 'select count(*)::int as n from audit_log_synced')).n).toBe(0);
 
+    // Dropped for the load, built again before the sync said it was done.
+    expect(await screenIndexes(tablet)).toEqual(SCREEN_INDEX_NAMES);
+
     part = await serverValue('select id, quantity from parts where quantity >= 5 order by part_number limit 1');
     openTask = await serverValue(`select id, title from tasks where status = 'open' order by id limit 1`);
   });
@@ -112,10 +122,13 @@ describe('a tablet working offline and converging', () => {
   });
 
   it('after a reload offline the queue and its effects are still there', async () => {
+    // As if closed during its initial sync, before the indexes were built again.
+    await tablet.pg.exec(DROP_SCREEN_INDEXES_SQL);
     await tablet.close();
     tablet = await openNodeTablet(server.url, { dataDir, network: Object.assign(new Network(), { offline: true }) });
     expect(await outboxNames(tablet)).toEqual(['stock.adjust', 'task.create', 'task.complete']);
     expect((await one<{ quantity: number }>(tablet, 'select quantity from parts where id = $1', [part.id])).quantity).toBe(part.quantity - 2);
+    await waitFor('the screen indexes again', async () => (await screenIndexes(tablet)).length === SCREEN_INDEX_NAMES.length);
   });
 
   it('back online: each change reaches the server exactly once, and the screen never counts the stock twice', async () => {

@@ -100,6 +100,25 @@ describe('the overlay tables', () => {
     expect((await local.pg.query('select count(*)::int as n from outbox')).rows).toEqual([{ n: 0 }]);
   });
 
+  it('many results in one statement settle every command they answer: applied ones leave, refused ones go to Needs attention', async () => {
+    const applied: string[] = [];
+    for (let i = 0; i < 20; i++) applied.push(await pending('parts', partId, 'add', { quantity: -1 }));
+    const refused = await pending('parts', partId, 'set', { location: 'Z9' });
+    expect(await part()).toMatchObject({ quantity: -10, location: 'Z9', pending: true });
+    await local.pg.transaction(async (tx) => {
+      await tx.query('update parts_synced set quantity = -10 where id = $1', [partId]);
+      await tx.query(
+        `insert into mutation_results_synced (id, status, code, message)
+         select id, 'applied', null, null from unnest($1::uuid[]) as id
+         union all select $2, 'rejected', 'stale', 'Someone moved it first'`,
+        [applied, refused],
+      );
+    });
+    expect(await part()).toMatchObject({ quantity: -10, location: 'A1', pending: false });
+    expect((await local.pg.query('select count(*)::int as n from outbox')).rows).toEqual([{ n: 0 }]);
+    expect((await local.pg.query('select mutation_id, code from needs_attention')).rows).toEqual([{ mutation_id: refused, code: 'stale' }]);
+  });
+
   it('an initial sync in bulk (COPY, multi-row INSERT) fills the overlay, applying effects recorded before it', async () => {
     // After a rebuild the outbox is carried over and the synced rows come again: effects first.
     const counted = uuidv7();
