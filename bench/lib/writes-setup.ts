@@ -57,7 +57,7 @@ export async function createTabletUsers(
 
 /**
  * Signs each user in on a tablet of its own. Each sign-in comes "from" its own address
- * (X-Forwarded-For, which the server trusts from loopback): the per-address sign-in limit
+ * (X-Forwarded-For, which the bench's server trusts from loopback: TRUST_PROXY, lib/environment.ts): the per-address sign-in limit
  * (50 per quarter hour) would otherwise stop a 51st tablet — as it would not in a real yard,
  * where each tablet has its own address.
  */
