@@ -106,3 +106,47 @@ test('a renewed session survives the browser being killed 50 ms after it is stor
   expect(await local(again.page, 'select expired from session')).toEqual([{ expired: false }]);
   expect(await serverRows(`select count(*)::int as n from refresh_tokens where revoked_at is not null and user_id = (select id from users where username = 'tech2') and revoked_reason = 'reuse'`)).toEqual([{ n: 0 }]);
 });
+
+test('a renewal whose answer the browser never got (killed first): the old refresh token works again within a minute, nothing is revoked', async ({ baseURL }) => {
+  browser = await launchKillable(profile, baseURL!);
+  await signIn(browser.page, 'supervisor');
+  const { page, context } = browser;
+  const [before] = await local<{ refresh_token: string }>(page, 'select refresh_token from session');
+
+  // The server renews the session, and its answer never arrives: the browser dies first.
+  let rotated!: () => void;
+  const renewedOnServer = new Promise<void>((resolve) => (rotated = resolve));
+  await context.route('**/api/auth/refresh', async (route) => {
+    await route.fetch();
+    rotated();
+    // Never answered.
+  });
+  await local(page, `update session set access_token_expires_at = now()`);
+  await page.evaluate(() => (globalThis as unknown as { cimcoDb: { run(op: string): Promise<void> } }).cimcoDb.run('syncNow'));
+  await renewedOnServer;
+  await browser.kill();
+
+  // Started again offline: signed in with the session it had; work can be queued.
+  const again = await reopen(baseURL!, { offline: true });
+  expect(await local(again.page, 'select refresh_token, expired from session')).toEqual([{ refresh_token: before!.refresh_token, expired: false }]);
+  const [part] = await local<{ id: string }>(again.page, 'select id from parts where deleted_at is null order by part_number limit 1');
+  const note = `lost renewal ${crypto.randomUUID()}`;
+  await again.page.evaluate(
+    ([partId, note]) =>
+      (globalThis as unknown as { cimcoRecord(name: string, args: unknown): Promise<string> }).cimcoRecord('stock.adjust', {
+        reason: 'received',
+        movementId: crypto.randomUUID(),
+        partId,
+        delta: 1,
+        note,
+      }),
+    [part!.id, note] as const,
+  );
+
+  // Online again: the old refresh token is answered with the session the browser never got.
+  await again.context.setOffline(false);
+  await waitForEmptyOutbox(again.page);
+  expect(await serverRows(`select count(*)::int as n from stock_movements where note = $1`, [note])).toEqual([{ n: 1 }]);
+  expect(await local(again.page, 'select expired, refresh_token <> $1 as renewed from session', [before!.refresh_token])).toEqual([{ expired: false, renewed: true }]);
+  expect(await serverRows(`select count(*)::int as n from refresh_tokens where revoked_at is not null and user_id = (select id from users where username = 'supervisor')`)).toEqual([{ n: 0 }]);
+});
