@@ -47,7 +47,7 @@ function parseOptions(argv: string[]): Options {
     texts: ['parts', 'clients', 'writes', 'interval-ms', 'idle-seconds', 'insert-methods', 'profile-server'],
   });
   const options = {
-    insertMethods: read.choices<InitialInsertMethod>('insert-methods', 'insert,csv,json', ['insert', 'csv', 'json']),
+    insertMethods: read.choices<InitialInsertMethod>('insert-methods', 'insert,csv,json', ['insert', 'csv', 'json'], { noneAllowed: true }),
     profileServer: read.text('profile-server'),
     parts: read.whole('parts', 50_000, 1, 2_000_000),
     clients: read.wholeList('clients', '50,200', 1, 2000),

@@ -12,8 +12,8 @@ export interface OptionReader {
   whole(name: string, fallback: number, min: number, max: number): number;
   /** A comma-separated list of whole numbers, each from min to max. */
   wholeList(name: string, fallback: string, min: number, max: number): number[];
-  /** A comma-separated list of words, each one of `known`. */
-  choices<T extends string>(name: string, fallback: string, known: readonly T[]): T[];
+  /** A comma-separated list of known words; empty only when `noneAllowed`. */
+  choices<T extends string>(name: string, fallback: string, known: readonly T[], options?: { noneAllowed?: boolean }): T[];
 }
 
 export function readOptions(
@@ -62,9 +62,9 @@ export function readOptions(
       }
       return items.map(Number);
     },
-    choices<T extends string>(name: string, fallback: string, known: readonly T[]): T[] {
+    choices<T extends string>(name: string, fallback: string, known: readonly T[], { noneAllowed = false } = {}): T[] {
       const items = list(name, fallback);
-      if (items.length === 0 || items.some((item) => !known.includes(item as T))) {
+      if ((items.length === 0 && !noneAllowed) || items.some((item) => !known.includes(item as T))) {
         fail(`--${name} takes a comma-separated list of ${known.join(', ')}, not ${JSON.stringify(text(name))}`);
       }
       return items as T[];
