@@ -33,6 +33,29 @@ async function reopen(baseURL: string, { offline }: { offline: boolean }): Promi
   return browser;
 }
 
+/**
+ * Offline, records a stock change on the reopened tablet; then online, waits until it is uploaded
+ * and checks the server has it once.
+ */
+async function recordOfflineThenUpload(again: KillableBrowser, label: string): Promise<void> {
+  const [part] = await local<{ id: string }>(again.page, 'select id from parts where deleted_at is null order by part_number limit 1');
+  const note = `${label} ${crypto.randomUUID()}`;
+  await again.page.evaluate(
+    ([partId, note]) =>
+      (globalThis as unknown as { cimcoRecord(name: string, args: unknown): Promise<string> }).cimcoRecord('stock.adjust', {
+        reason: 'received',
+        movementId: crypto.randomUUID(),
+        partId,
+        delta: 1,
+        note,
+      }),
+    [part!.id, note] as const,
+  );
+  await again.context.setOffline(false);
+  await waitForEmptyOutbox(again.page);
+  expect(await serverRows(`select count(*)::int as n from stock_movements where note = $1`, [note])).toEqual([{ n: 1 }]);
+}
+
 test('a stock change made offline survives the browser being killed 50 ms after it shows, and reaches the server once', async ({ baseURL }) => {
   browser = await launchKillable(profile, baseURL!);
   await signIn(browser.page, 'tech2');
@@ -85,24 +108,8 @@ test('a renewed session survives the browser being killed 50 ms after it is stor
   // Started again offline: still signed in, with the renewed session; work can be queued.
   const again = await reopen(baseURL!, { offline: true });
   expect(await local(again.page, 'select refresh_token, expired from session')).toEqual([{ refresh_token: renewed!.refresh_token, expired: false }]);
-  const [part] = await local<{ id: string }>(again.page, 'select id from parts where deleted_at is null order by part_number limit 1');
-  const note = `after renewal ${crypto.randomUUID()}`;
-  await again.page.evaluate(
-    ([partId, note]) =>
-      (globalThis as unknown as { cimcoRecord(name: string, args: unknown): Promise<string> }).cimcoRecord('stock.adjust', {
-        reason: 'received',
-        movementId: crypto.randomUUID(),
-        partId,
-        delta: 1,
-        note,
-      }),
-    [part!.id, note] as const,
-  );
-
   // Online again: the queue uploads with the renewed session; nothing was revoked.
-  await again.context.setOffline(false);
-  await waitForEmptyOutbox(again.page);
-  expect(await serverRows(`select count(*)::int as n from stock_movements where note = $1`, [note])).toEqual([{ n: 1 }]);
+  await recordOfflineThenUpload(again, 'after renewal');
   expect(await local(again.page, 'select expired from session')).toEqual([{ expired: false }]);
   expect(await serverRows(`select count(*)::int as n from refresh_tokens where revoked_at is not null and user_id = (select id from users where username = 'tech2') and revoked_reason = 'reuse'`)).toEqual([{ n: 0 }]);
 });
@@ -129,24 +136,8 @@ test('a renewal whose answer the browser never got (killed first): the old refre
   // Started again offline: signed in with the session it had; work can be queued.
   const again = await reopen(baseURL!, { offline: true });
   expect(await local(again.page, 'select refresh_token, expired from session')).toEqual([{ refresh_token: before!.refresh_token, expired: false }]);
-  const [part] = await local<{ id: string }>(again.page, 'select id from parts where deleted_at is null order by part_number limit 1');
-  const note = `lost renewal ${crypto.randomUUID()}`;
-  await again.page.evaluate(
-    ([partId, note]) =>
-      (globalThis as unknown as { cimcoRecord(name: string, args: unknown): Promise<string> }).cimcoRecord('stock.adjust', {
-        reason: 'received',
-        movementId: crypto.randomUUID(),
-        partId,
-        delta: 1,
-        note,
-      }),
-    [part!.id, note] as const,
-  );
-
   // Online again: the old refresh token is answered with the session the browser never got.
-  await again.context.setOffline(false);
-  await waitForEmptyOutbox(again.page);
-  expect(await serverRows(`select count(*)::int as n from stock_movements where note = $1`, [note])).toEqual([{ n: 1 }]);
+  await recordOfflineThenUpload(again, 'lost renewal');
   expect(await local(again.page, 'select expired, refresh_token <> $1 as renewed from session', [before!.refresh_token])).toEqual([{ expired: false, renewed: true }]);
   expect(await serverRows(`select count(*)::int as n from refresh_tokens where revoked_at is not null and user_id = (select id from users where username = 'supervisor')`)).toEqual([{ n: 0 }]);
 });
