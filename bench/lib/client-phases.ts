@@ -122,6 +122,8 @@ export interface ColdStart {
   usableIs: 'part rows' | 'app shell';
   fromServiceWorker: boolean;
   partsLocal: number;
+  /** The database worker's steps (client/src/db/startup-marks.ts), seconds since navigation start. */
+  worker: Partial<Record<'workerStarted' | 'leaderLock' | 'pgliteOpen' | 'schemaReady', number>>;
 }
 
 export async function offlineColdStart(browser: OpenBrowser, network: NetworkSwitch, rowsExpected: boolean): Promise<ColdStart> {
@@ -135,7 +137,9 @@ export async function offlineColdStart(browser: OpenBrowser, network: NetworkSwi
   const usable = rowsExpected ? marks.firstRow : marks.appShell;
   if (usable === undefined) throw new Error(`offline, the app did not show ${rowsExpected ? 'part rows' : 'its shell'} within 10 minutes`);
   const [local] = await probe<{ n: number }[]>(page, 'query', 'select count(*)::int as n from parts_synced');
+  const worker = await probe<Record<string, number>>(page, 'workerStartup');
   return {
+    worker: Object.fromEntries(Object.entries(worker).map(([step, ms]) => [step, ms / SECOND])),
     dbOpen: seconds(marks.dbOpen),
     appShell: seconds(marks.appShell),
     firstRow: seconds(marks.firstRow),

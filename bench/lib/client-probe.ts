@@ -257,6 +257,14 @@ export const PROBE_SCRIPT = String.raw`
       return rows;
     },
 
+    /** The database worker's start, step by step, on this page's clock (ms since navigation). */
+    async workerStartup() {
+      const marks = await window.cimcoDb.run('startupMarks');
+      const out = {};
+      for (const [step, at] of Object.entries(marks)) out[step] = at - performance.timeOrigin;
+      return out;
+    },
+
     /**
      * Which PGlite storage the app's database is on, from what the origin holds: an IndexedDB
      * database named /pglite/… (idb://), or a folder at the OPFS root with PGlite's access-handle

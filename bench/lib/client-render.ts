@@ -79,7 +79,11 @@ export function renderClientReport(r: ClientResults): string {
   out.push(heading('2. Offline cold start (browser closed and restarted, network off)'));
   out.push(
     table(columns, [
-      row('navigation → local database open (IndexedDB loaded), s', (c) => s(c.coldStart.dbOpen)),
+      row('navigation → database worker running, s', (c) => s(c.coldStart.worker.workerStarted)),
+      row('… → leader lock held, s', (c) => s(c.coldStart.worker.leaderLock)),
+      row('… → PGlite open (files, wasm, extensions), s', (c) => s(c.coldStart.worker.pgliteOpen)),
+      row('… → local schema checked, s', (c) => s(c.coldStart.worker.schemaReady)),
+      row('navigation → local database open (the page has its first answer), s', (c) => s(c.coldStart.dbOpen)),
       row('navigation → app shell (signed in, sync bar), s', (c) => s(c.coldStart.appShell)),
       row(`navigation → first part rows shown, s`, (c) => s(c.coldStart.firstRow)),
       row('app served by the service worker', (c) => (c.coldStart.fromServiceWorker ? 'yes' : 'no')),

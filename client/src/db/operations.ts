@@ -3,6 +3,7 @@ import type { CommandInput, CommandName } from '@cimco/contract';
 import { discardRefused, mergeIntoExistingPart, retryRefused, type AttentionItem } from '../outbox/attention.ts';
 import { OUTBOX_CHANGED, recordCommand } from '../outbox/record-command.ts';
 import { signIn, signOut } from '../session/sign-in.ts';
+import { startupMarks } from './startup-marks.ts';
 
 /**
  * What a tab asks the leader's worker to do in one step: each operation runs there, next to the
@@ -28,6 +29,8 @@ export const OPERATIONS = {
   retryRefused: ({ pg }: OperationContext, a: { mutationId: string; name: CommandName; input: CommandInput<CommandName> }) =>
     retryRefused(pg, a.mutationId, a.name, a.input),
   mergeIntoExistingPart: ({ pg }: OperationContext, a: { item: AttentionItem }) => mergeIntoExistingPart(pg, a.item),
+  /** When the leader's worker reached each step of its start (db/startup-marks.ts). */
+  startupMarks: async () => startupMarks(),
   /** "Sync now": wakes the uploader. */
   syncNow: async ({ pg }: OperationContext) => {
     await pg.exec(`notify ${OUTBOX_CHANGED}`);

@@ -8,6 +8,7 @@ import { JSON_PARAMETERS } from './json-parameters.ts';
 import { carryOver, prepareLocalDatabase } from './prepare-database.ts';
 import type { WritesBack } from './persisted.ts';
 import { fetchReadyMadeCluster } from './ready-made-cluster.ts';
+import { markStartup } from './startup-marks.ts';
 import { queueWriteBacks, withWriteBack } from './write-back.ts';
 
 /** The tablet's database name, in OPFS or IndexedDB. */
@@ -61,8 +62,10 @@ export async function openTabletDatabase(origin: string): Promise<OpenedDatabase
       serializers: JSON_PARAMETERS,
     } satisfies PGliteOptions),
   );
+  markStartup('pgliteOpen');
   const db: TabletPGlite = storage === 'idb' ? withWriteBack(pg, queueWriteBacks(pg)) : pg;
   await prepareLocalDatabase(db);
+  markStartup('schemaReady');
   if (storage === 'opfs-ahp' && !exists && (await idbDatabaseExists())) await moveFromIndexedDb(db);
   return { pg: db, storage };
 }

@@ -16,9 +16,11 @@ import { LiveEngine } from './live-engine.ts';
 import { runOperation } from './operations.ts';
 import { persisted } from './persisted.ts';
 import { serializeError, type Envelope, type Reply } from './protocol.ts';
+import { markStartup } from './startup-marks.ts';
 import { openTabletDatabase, type TabletPGlite } from './storage.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
+markStartup('workerStarted');
 
 const LEADER_LOCK = 'cimco-yard-db-leader';
 /** Held by each worker while it lives: the leader learns from it that a relay's tab went away. */
@@ -124,6 +126,7 @@ hub.postMessage({ kind: 'who-leads' } satisfies HubMessage);
 // ---------------------------------------------------------------------------------------------
 
 void navigator.locks.request(LEADER_LOCK, async () => {
+  markStartup('leaderLock');
   try {
     const { pg } = await openTabletDatabase(origin);
     served = new Serving(pg);
