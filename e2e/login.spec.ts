@@ -27,7 +27,7 @@ function loginForm(page: Page) {
   return page.getByRole('form', { name: 'Sign in' });
 }
 
-test('the login form shows, with server health, and a wrong password shows the server message', async ({
+test('the login form shows, with server health, and a wrong password says so', async ({
   page,
 }) => {
   const health = await page.request.get('/api/health');
@@ -49,7 +49,7 @@ test('the login form shows, with server health, and a wrong password shows the s
   await expect(page.getByTestId('sync-bar')).toHaveCount(0);
 });
 
-test('too many failed attempts show the rate-limit message', async ({ page }) => {
+test('too many failed attempts show the rate-limit message, in the person\'s language', async ({ page, browser }) => {
   // Use up this username's free failed attempts, then try once more in the app. The name is no
   // one's: its wait grows with each failure, and later specs sign the demo people in.
   const username = 'someone-guessing';
@@ -68,6 +68,19 @@ test('too many failed attempts show the rate-limit message', async ({ page }) =>
   await signInThroughForm(page, username, 'wrong-password');
   await expect(page.getByRole('alert')).toHaveText(/^Too many failed sign-in attempts\. Try again in \d+ (seconds?|minutes?)\.$/);
   await expect(loginForm(page)).toBeVisible();
+
+  // A tablet set to Spanish says it in Spanish (the server's message is English).
+  const spanish = await browser.newContext({ locale: 'es-ES' });
+  try {
+    const es = await spanish.newPage();
+    await es.goto('/');
+    await es.getByLabel('Usuario').fill(username, APP_READY);
+    await es.getByLabel('Contraseña').fill('wrong-password');
+    await es.getByRole('button', { name: 'Entrar' }).click();
+    await expect(es.getByRole('alert')).toHaveText(/^Demasiados intentos fallidos\. Inténtelo de nuevo en \d+ (segundos?|minutos?)\.$/);
+  } finally {
+    await spanish.close();
+  }
 });
 
 test('admin signs in and sees the name that /api/me returns', async ({ page }) => {

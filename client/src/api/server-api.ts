@@ -23,13 +23,16 @@ export class ApiRequestError extends Error {
   readonly code: string;
   /** For validation failures: the messages per field (e.g. `commands.3.name`). */
   readonly fields: Record<string, string[]> | undefined;
+  /** How long the server asks to wait before trying again (its Retry-After), in seconds. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(status: number, code: string, message: string, fields?: Record<string, string[]>) {
+  constructor(status: number, code: string, message: string, fields?: Record<string, string[]>, retryAfterSeconds?: number) {
     super(message);
     this.name = 'ApiRequestError';
     this.status = status;
     this.code = code;
     this.fields = fields;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
@@ -55,7 +58,10 @@ async function request(server: ServerTarget, path: string, init: RequestInit = {
 
   const body: unknown = await response.json().catch(() => undefined);
   const parsed = apiErrorSchema.safeParse(body);
-  if (parsed.success) throw new ApiRequestError(response.status, parsed.data.error, parsed.data.message, parsed.data.fields);
+  const retryAfter = Number.parseInt(response.headers.get('retry-after') ?? '', 10);
+  if (parsed.success) {
+    throw new ApiRequestError(response.status, parsed.data.error, parsed.data.message, parsed.data.fields, Number.isNaN(retryAfter) ? undefined : retryAfter);
+  }
   throw new ApiRequestError(
     response.status,
     'http_error',

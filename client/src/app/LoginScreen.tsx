@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { ApiRequestError } from '../api/server-api.ts';
 import { useDatabase } from '../db/react.ts';
 
@@ -22,13 +23,7 @@ export function LoginScreen({ expiredUser }: { expiredUser?: string }) {
     try {
       await db.signIn(username, password);
     } catch (caught) {
-      setError(
-        caught instanceof ApiRequestError
-          ? caught.status === 0
-            ? t('login.cannotReachServer')
-            : caught.message
-          : t('common.somethingWentWrong'),
-      );
+      setError(caught instanceof ApiRequestError ? signInErrorText(t, caught) : t('common.somethingWentWrong'));
       setPassword('');
     } finally {
       setBusy(false);
@@ -73,4 +68,29 @@ export function LoginScreen({ expiredUser }: { expiredUser?: string }) {
       </form>
     </main>
   );
+}
+
+/**
+ * What a refused sign-in says, in the person's language: the server's reasons it names by code,
+ * its own (English) message otherwise.
+ */
+function signInErrorText(t: TFunction, error: ApiRequestError): string {
+  if (error.status === 0) return t('login.cannotReachServer');
+  switch (error.code) {
+    case 'invalid_credentials':
+      return t('login.wrongCredentials');
+    case 'account_disabled':
+      return t('login.accountDisabled');
+    case 'device_not_yours':
+      return t('login.deviceNotYours');
+    case 'device_revoked':
+      return t('login.deviceRevoked');
+    case 'rate_limited': {
+      const seconds = error.retryAfterSeconds;
+      if (seconds === undefined) return error.message;
+      return seconds < 60 ? t('login.tooManySeconds', { count: seconds }) : t('login.tooManyMinutes', { count: Math.ceil(seconds / 60) });
+    }
+    default:
+      return error.message;
+  }
 }

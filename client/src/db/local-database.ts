@@ -147,7 +147,7 @@ export class LocalDatabase {
 
 /** The error the worker reported, as the class the screens check for where there is one. */
 function revive(error: SerializedError): Error {
-  if (error.name === 'ApiRequestError') return new ApiRequestError(error.status ?? 0, error.code ?? 'error', error.message, error.fields);
+  if (error.name === 'ApiRequestError') return new ApiRequestError(error.status ?? 0, error.code ?? 'error', error.message, error.fields, error.retryAfterSeconds);
   if (error.name === 'CommandNotAllowedError') return new CommandNotAllowedError(error.message);
   const revived = new Error(error.message);
   revived.name = error.name;

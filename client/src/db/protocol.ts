@@ -41,6 +41,7 @@ export interface SerializedError {
   status?: number;
   code?: string;
   fields?: Record<string, string[]>;
+  retryAfterSeconds?: number;
 }
 
 export type Reply =
@@ -57,12 +58,13 @@ export type RunArgs<K extends OperationName> = OperationArgs<K>;
 
 export function serializeError(error: unknown): SerializedError {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
-  const { status, code, fields } = error as { status?: unknown; code?: unknown; fields?: unknown };
+  const { status, code, fields, retryAfterSeconds } = error as { status?: unknown; code?: unknown; fields?: unknown; retryAfterSeconds?: unknown };
   return {
     name: error.name,
     message: error.message,
     ...(typeof status === 'number' && { status }),
     ...(typeof code === 'string' && { code }),
     ...(fields !== null && typeof fields === 'object' && { fields: fields as Record<string, string[]> }),
+    ...(typeof retryAfterSeconds === 'number' && { retryAfterSeconds }),
   };
 }
