@@ -4,10 +4,9 @@ import { Router } from 'express';
 import type { SyncedTable } from '@cimco/contract';
 import type { AccessControl } from '../auth/access.ts';
 import type { AccessTokens } from '../auth/access-tokens.ts';
-import { HttpError } from '../http/errors.ts';
 import type { Logger } from '../logger.ts';
 import { parseShapeRequest, ShapeRequestError, type ShapeCaller } from './request.ts';
-import { authenticateShapeCaller, shapeCors } from './routes.ts';
+import { authenticateShapeCaller, endWhenRevoked, shapeCors } from './routes.ts';
 import type { TableSchema } from './table-schema.ts';
 
 /**
@@ -61,16 +60,8 @@ export function proxyShapeRoutes(options: {
     const aborted = new AbortController();
     res.on('close', () => aborted.abort());
     // As in our own shape service: a long-poll whose caller loses the right ends at once.
-    let revoked: HttpError | undefined;
-    const who = res.locals.shapeCaller as ShapeCaller;
-    const unwatch =
-      who === 'trusted-proxy'
-        ? () => {}
-        : options.access.watch(who, (error) => {
-            revoked = error;
-            aborted.abort();
-          });
-    res.on('close', unwatch);
+    const watch = endWhenRevoked(options.access, res.locals.shapeCaller as ShapeCaller, aborted);
+    res.on('close', watch.stop);
     let answer: globalThis.Response;
     try {
       answer = await fetch(upstream, {
@@ -81,6 +72,7 @@ export function proxyShapeRoutes(options: {
         },
       });
     } catch (error) {
+      const revoked = watch.revoked();
       if (revoked) throw revoked;
       if (aborted.signal.aborted) return;
       options.logger.warn({ err: (error as Error).message }, 'the upstream Electric did not answer');

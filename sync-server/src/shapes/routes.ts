@@ -43,6 +43,27 @@ export function authenticateShapeCaller(tokens: AccessTokens, access: AccessCont
   };
 }
 
+/**
+ * A long-poll may wait 20 s: if its caller is disabled, demoted or their tablet revoked meanwhile
+ * (access.ts), `aborted` is aborted at once and `revoked()` is the error the next request would
+ * get. A trusted proxy is not watched (it has no account).
+ */
+export function endWhenRevoked(
+  access: AccessControl,
+  who: ShapeCaller,
+  aborted: AbortController,
+): { revoked(): HttpError | undefined; stop(): void } {
+  let revoked: HttpError | undefined;
+  const stop =
+    who === 'trusted-proxy'
+      ? () => {}
+      : access.watch(who, (error) => {
+          revoked = error;
+          aborted.abort();
+        });
+  return { revoked: () => revoked, stop };
+}
+
 export function shapeRoutes(service: ShapeService, tokens: AccessTokens, access: AccessControl, secret?: string): Router {
   const router = Router();
   router.options('/v1/shape', shapeCors);
@@ -54,23 +75,14 @@ export function shapeRoutes(service: ShapeService, tokens: AccessTokens, access:
       );
       const aborted = new AbortController();
       res.on('close', () => aborted.abort());
-      // A long-poll may wait 20 s: if its caller is disabled, demoted or their tablet revoked
-      // meanwhile, it ends at once with the error the next request would get.
-      let revoked: HttpError | undefined;
-      const who = res.locals.shapeCaller as ShapeCaller;
-      const unwatch =
-        who === 'trusted-proxy'
-          ? () => {}
-          : access.watch(who, (error) => {
-              revoked = error;
-              aborted.abort();
-            });
+      const watch = endWhenRevoked(access, res.locals.shapeCaller as ShapeCaller, aborted);
       let answer: ShapeAnswer;
       try {
         answer = await service.answer(request, aborted.signal);
       } finally {
-        unwatch();
+        watch.stop();
       }
+      const revoked = watch.revoked();
       if (revoked) throw revoked;
       if (aborted.signal.aborted) return;
       send(req, res, answer, request.live, request.cursor);
