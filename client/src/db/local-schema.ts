@@ -1,3 +1,4 @@
+import type { PGliteInterface } from '@electric-sql/pglite';
 import { SYNCED_TABLES } from '@cimco/contract';
 import { overlayTablesSql } from './overlay-tables.ts';
 import { SYNCED_COLUMNS, syncedTableName } from './synced-columns.ts';
@@ -220,6 +221,25 @@ create index if not exists parts_location_idx on parts (location) where deleted_
 create index if not exists tasks_status_idx on tasks (status, priority);
 create index if not exists stock_movements_part_idx on stock_movements (part_id, created_at);
 `;
+
+/** The indexes SCREEN_INDEXES_SQL makes. */
+export const SCREEN_INDEX_NAMES = [
+  'parts_category_idx', 'parts_location_idx', 'parts_name_idx', 'parts_number_idx', 'parts_search_idx',
+  'stock_movements_part_idx', 'tasks_status_idx',
+] as const;
+
+/**
+ * Builds the screens' indexes unless they are all there: a look at the catalog, where running
+ * SCREEN_INDEXES_SQL again would rewrite its function and trigger (the sync starts again after
+ * every upload).
+ */
+export async function ensureScreenIndexes(pg: Pick<PGliteInterface, 'query' | 'exec'>): Promise<void> {
+  const { rows } = await pg.query<{ n: number }>(
+    `select count(*)::int as n from pg_indexes where schemaname = 'public' and indexname = any($1)`,
+    [SCREEN_INDEX_NAMES],
+  );
+  if ((rows[0]?.n ?? 0) < SCREEN_INDEX_NAMES.length) await pg.exec(SCREEN_INDEXES_SQL);
+}
 
 /** Drops what SCREEN_INDEXES_SQL makes (before an initial sync). */
 export const DROP_SCREEN_INDEXES_SQL = `

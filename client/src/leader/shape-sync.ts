@@ -1,6 +1,6 @@
 import type { PGliteWithSync } from '@electric-sql/pglite-sync';
 import { SHAPE_RULES, SYNCED_TABLES, type SyncedTable } from '@cimco/contract';
-import { DROP_SCREEN_INDEXES_SQL, LOCAL_SCHEMA_VERSION, SCREEN_INDEXES_SQL } from '../db/local-schema.ts';
+import { DROP_SCREEN_INDEXES_SQL, ensureScreenIndexes, LOCAL_SCHEMA_VERSION } from '../db/local-schema.ts';
 import { syncedTableName } from '../db/synced-columns.ts';
 import type { ServerTarget } from '../api/server-api.ts';
 import { resumeFromCommitted } from './resume-point.ts';
@@ -58,7 +58,7 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
     await pg.sync.deleteSubscription(SUBSCRIPTION_KEY);
   } else {
     // A tablet closed during its initial sync, or right after it, has no indexes yet.
-    await pg.exec(SCREEN_INDEXES_SQL);
+    await ensureScreenIndexes(pg);
   }
   await resumeFromCommitted(pg, SUBSCRIPTION_KEY);
 
@@ -115,7 +115,7 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
     initialInsertMethod: 'json',
     // The indexes go in before the sync bar says the yard is here (a no-op when they are there).
     onInitialSync: () => {
-      pg.exec(SCREEN_INDEXES_SQL).then(
+      ensureScreenIndexes(pg).then(
         () => status.initialSyncDone(),
         (error: unknown) => status.failed(`Could not index the synced data: ${(error as Error).message}`),
       );
