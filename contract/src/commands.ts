@@ -167,10 +167,12 @@ const COMMAND_DEFINITIONS = {
       .refine((log) => log.kind !== 'repair' || log.lotoConfirmed, {
         message: 'repair work is only logged with lock-out/tag-out confirmed',
         path: ['lotoConfirmed'],
+        params: { code: 'loto_required' },
       })
       .refine((log) => log.kind !== 'meter_reading' || log.meterReading != null, {
         message: 'a meter reading needs the reading',
         path: ['meterReading'],
+        params: { code: 'reading_required' },
       }),
   },
 
@@ -200,13 +202,13 @@ const COMMAND_DEFINITIONS = {
         reason: z.enum(['used', 'received', 'adjust']),
         movementId: uuid,
         partId: uuid,
-        delta: quantity.refine((d) => d !== 0, 'must not be 0'),
+        delta: quantity.refine((d) => d !== 0, { message: 'must not be 0', params: { code: 'not_zero' } }),
         taskId: uuid.nullable().optional(),
         equipmentId: uuid.nullable().optional(),
         note: optionalText(1000),
       })
-        .refine((m) => m.reason !== 'used' || m.delta < 0, { message: 'must be negative for parts used (-2: two taken)', path: ['delta'] })
-        .refine((m) => m.reason !== 'received' || m.delta > 0, { message: 'must be positive for parts received', path: ['delta'] }),
+        .refine((m) => m.reason !== 'used' || m.delta < 0, { message: 'must be negative for parts used (-2: two taken)', path: ['delta'], params: { code: 'used_negative' } })
+        .refine((m) => m.reason !== 'received' || m.delta > 0, { message: 'must be positive for parts received', path: ['delta'], params: { code: 'received_positive' } }),
       z.object({
         reason: z.literal('count'),
         movementId: uuid,

@@ -68,6 +68,6 @@ export function invalidText(value: unknown): InvalidText[] {
 /** `schema`, also refusing invalid characters in any string it accepts, naming the field. */
 export function withValidText<S extends z.ZodType>(schema: S): S {
   return schema.superRefine((value, ctx) => {
-    for (const { path, message } of invalidText(value)) ctx.addIssue({ code: 'custom', path, message });
+    for (const { path, message } of invalidText(value)) ctx.addIssue({ code: 'custom', path, message, params: { code: 'invalid_characters' } });
   });
 }

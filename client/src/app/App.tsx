@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Navigate, NavLink, Outlet, Route, Routes, useLocation, useNavigate, useParams } from 'react-router';
 import { NeedsAttentionScreen } from '../attention/NeedsAttentionScreen.tsx';
 import { useDatabase } from '../db/react.ts';
 import { applyUserLocale } from '../i18n/index.ts';
@@ -7,30 +8,21 @@ import { ConflictsScreen } from '../screens/conflicts/ConflictsScreen.tsx';
 import { EquipmentScreen } from '../screens/equipment/EquipmentScreen.tsx';
 import { PartsScreen } from '../screens/parts/PartsScreen.tsx';
 import { TasksScreen } from '../screens/tasks/TasksScreen.tsx';
+import type { LocalSession } from '../session/local-session.ts';
 import { useSession } from '../session/use-session.ts';
 import { SyncBar } from '../sync/SyncBar.tsx';
+import { lastSearchOf } from '../ui/use-url-filters.ts';
 import { LoginScreen } from './LoginScreen.tsx';
+import { ROUTES } from './paths.ts';
 
-const SCREENS = ['parts', 'tasks', 'equipment', 'conflicts', 'attention'] as const;
-type Screen = (typeof SCREENS)[number];
-
-/** The screen is in the URL's hash, so a reload (or the back button) keeps it. */
-function useScreen(): [Screen, (screen: Screen) => void] {
-  const read = (): Screen => SCREENS.find((s) => `#${s}` === window.location.hash) ?? 'parts';
-  const [screen, setScreen] = useState<Screen>(read);
-  useEffect(() => {
-    const onHash = () => setScreen(read());
-    window.addEventListener('hashchange', onHash);
-    return () => window.removeEventListener('hashchange', onHash);
-  }, []);
-  return [screen, (next) => void (window.location.hash = next)];
+/** Where a role lands after signing in (and on `/`). */
+function homeOf(_session: LocalSession): string {
+  return ROUTES.parts;
 }
 
 export function App() {
   const { t } = useTranslation();
-  const db = useDatabase();
   const session = useSession();
-  const [screen, go] = useScreen();
 
   useEffect(() => {
     if (session) void applyUserLocale(session.locale);
@@ -42,22 +34,70 @@ export function App() {
   // queue stays, and so does everything on screen.
   if (session.expired) return <LoginScreen expiredUser={session.username} />;
 
-  const labels: Record<Screen, string> = {
-    parts: t('nav.parts'),
-    tasks: t('nav.tasks'),
-    equipment: t('nav.equipment'),
-    conflicts: t('nav.conflicts'),
-    attention: t('nav.needsAttention'),
-  };
+  return (
+    <Routes>
+      <Route element={<Layout session={session} />}>
+        <Route index element={<Navigate to={homeOf(session)} replace />} />
+        <Route path={ROUTES.parts} element={<PartsScreen session={session} />} />
+        <Route path={ROUTES.part} element={<PartRoute session={session} />} />
+        <Route path={ROUTES.bin} element={<BinRoute session={session} />} />
+        <Route path={ROUTES.tasks} element={<TasksScreen session={session} />} />
+        <Route path={ROUTES.task} element={<TaskRoute session={session} />} />
+        <Route path={ROUTES.equipment} element={<EquipmentScreen session={session} />} />
+        <Route path={ROUTES.machine} element={<MachineRoute session={session} />} />
+        <Route path={ROUTES.conflicts} element={<ConflictsScreen session={session} />} />
+        <Route path={ROUTES.attention} element={<NeedsAttentionScreen />} />
+        <Route path="*" element={<Navigate to={homeOf(session)} replace />} />
+      </Route>
+    </Routes>
+  );
+}
+
+// Each keyed by its record, so a screen opened on another record starts fresh.
+function PartRoute({ session }: { session: LocalSession }) {
+  const { partNumber } = useParams();
+  return <PartsScreen session={session} partNumber={partNumber} />;
+}
+
+function BinRoute({ session }: { session: LocalSession }) {
+  const { location } = useParams();
+  return <PartsScreen key={location} session={session} bin={location ?? ''} />;
+}
+
+function TaskRoute({ session }: { session: LocalSession }) {
+  const { id } = useParams();
+  return <TasksScreen session={session} taskId={id} />;
+}
+
+function MachineRoute({ session }: { session: LocalSession }) {
+  const { tag } = useParams();
+  return <EquipmentScreen session={session} tag={tag} />;
+}
+
+/** The bar every screen shares: the yard's name, the screens this role uses, who is signed in. */
+function Layout({ session }: { session: LocalSession }) {
+  const { t } = useTranslation();
+  const db = useDatabase();
+  const navigate = useNavigate();
+  // Re-rendered on every navigation, so each link carries its screen's latest filters.
+  useLocation();
+  const links: { to: string; label: string }[] = [
+    { to: ROUTES.parts, label: t('nav.parts') },
+    { to: ROUTES.tasks, label: t('nav.tasks') },
+    { to: ROUTES.equipment, label: t('nav.equipment') },
+    { to: ROUTES.conflicts, label: t('nav.conflicts') },
+    { to: ROUTES.attention, label: t('nav.needsAttention') },
+  ];
   return (
     <div className="app">
       <header className="app-header">
         <h1>{t('common.appName')}</h1>
         <nav className="app-nav" aria-label={t('nav.label')}>
-          {SCREENS.map((s) => (
-            <a key={s} href={`#${s}`} aria-current={s === screen ? 'page' : undefined} onClick={() => go(s)}>
-              {labels[s]}
-            </a>
+          {links.map(({ to, label }) => (
+            // Back to the filters this screen last had in this tab.
+            <NavLink key={to} to={{ pathname: to, search: lastSearchOf(to) }}>
+              {label}
+            </NavLink>
           ))}
         </nav>
         <span className="app-user">
@@ -67,13 +107,9 @@ export function App() {
           </button>
         </span>
       </header>
-      <SyncBar onOpenAttention={() => go('attention')} />
+      <SyncBar onOpenAttention={() => void navigate(ROUTES.attention)} />
       <main className="app-screen">
-        {screen === 'parts' && <PartsScreen session={session} />}
-        {screen === 'tasks' && <TasksScreen session={session} />}
-        {screen === 'equipment' && <EquipmentScreen session={session} />}
-        {screen === 'conflicts' && <ConflictsScreen session={session} />}
-        {screen === 'attention' && <NeedsAttentionScreen />}
+        <Outlet />
       </main>
     </div>
   );

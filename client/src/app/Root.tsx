@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { BrowserRouter } from 'react-router';
 import type { CommandInput, CommandName } from '@cimco/contract';
 import { openLocalDatabase, type LocalDatabase } from '../db/local-database.ts';
 import { DatabaseProvider } from '../db/react.ts';
@@ -38,7 +39,9 @@ export function Root() {
         </main>
       ) : db ? (
         <DatabaseProvider db={db}>
-          <App />
+          <BrowserRouter>
+            <App />
+          </BrowserRouter>
         </DatabaseProvider>
       ) : (
         <main className="splash" aria-busy="true">

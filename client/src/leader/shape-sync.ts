@@ -1,5 +1,5 @@
 import type { PGliteWithSync } from '@electric-sql/pglite-sync';
-import { SHAPE_RULES, SYNCED_TABLES, type SyncedTable } from '@cimco/contract';
+import { SYNCED_TABLES, mayRead, type SyncedTable } from '@cimco/contract';
 import { DROP_SCREEN_INDEXES_SQL, ensureScreenIndexes, LOCAL_SCHEMA_VERSION } from '../db/local-schema.ts';
 import { syncedTableName } from '../db/synced-columns.ts';
 import type { ServerTarget } from '../api/server-api.ts';
@@ -34,7 +34,7 @@ export interface RunningShapeSync {
  * parameterised multi-row INSERTs, several times slower — so the parts catalog goes first.
  */
 export function tablesFor(session: LocalSession): SyncedTable[] {
-  const allowed = SYNCED_TABLES.filter((table) => SHAPE_RULES[table].roles.includes(session.role));
+  const allowed = SYNCED_TABLES.filter((table) => mayRead(session.role, table));
   return [...allowed.filter((table) => table === 'parts'), ...allowed.filter((table) => table !== 'parts')];
 }
 

@@ -1,5 +1,5 @@
 import type { PGliteInterface, Transaction } from '@electric-sql/pglite';
-import { COMMANDS, type CommandArgs, type CommandInput, type CommandName, type SyncedTable } from '@cimco/contract';
+import { COMMANDS, mayRun, type CommandArgs, type CommandInput, type CommandName, type SyncedTable } from '@cimco/contract';
 import { v7 as uuidv7 } from 'uuid';
 import { persisted } from '../db/persisted.ts';
 import { readSession } from '../session/local-session.ts';
@@ -31,7 +31,7 @@ export async function recordCommand<N extends CommandName>(pg: PGliteInterface, 
   const session = await readSession(pg);
   if (!session) throw new CommandNotAllowedError('Sign in to make changes.');
   const command = COMMANDS[name];
-  if (!(command.roles as readonly string[]).includes(session.role)) {
+  if (!mayRun(session.role, name)) {
     throw new CommandNotAllowedError(`A ${session.role} cannot do this (${name}).`);
   }
   const args = command.args.parse(input) as CommandArgs<N>;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { COMMANDS, type CommandEnvelope, type MutationResult, type Role } from '@cimco/contract';
+import { COMMANDS, mayRun, type CommandEnvelope, type MutationResult, type Role } from '@cimco/contract';
 import type { CommandContext, CommandEffect } from './context.ts';
 import { HANDLERS } from './handlers/index.ts';
 import { CommandRefusal } from './refusal.ts';
@@ -105,7 +105,7 @@ const MAX_MESSAGE = 1000;
 
 async function run(ctx: CommandContext, envelope: CommandEnvelope): Promise<CommandEffect> {
   const command = COMMANDS[envelope.name];
-  if (!(command.roles as readonly Role[]).includes(ctx.role)) {
+  if (!mayRun(ctx.role, envelope.name)) {
     throw new CommandRefusal('forbidden', `A ${ctx.role} cannot run ${envelope.name}.`);
   }
   const parsed = command.args.safeParse(envelope.args);

@@ -1,13 +1,12 @@
 import express, { Router, type RequestHandler } from 'express';
 import type pg from 'pg';
-import type { Role } from '@cimco/contract';
+import { mayDo } from '@cimco/contract';
 import { caller } from '../auth/require-auth.ts';
 import { HttpError, parseBody } from '../http/errors.ts';
 import { exportCsv } from './export.ts';
 import { applyPartsImport, importQuerySchema, planPartsImport } from './import-parts.ts';
 
 export const IMPORT_BODY_LIMIT = '5mb';
-const IMPORT_ROLES: readonly Role[] = ['storeroom', 'supervisor', 'admin'];
 /** Browsers label a .csv file differently (Excel on Windows registers it as application/vnd.ms-excel). */
 const CSV_TYPES = ['text/csv', 'text/plain', 'application/csv', 'application/vnd.ms-excel'];
 
@@ -22,7 +21,7 @@ export function csvRoutes(pool: pg.Pool): Router {
   // The role is checked before a 5 MB body is read.
   const mayImport: RequestHandler = (req, _res, next) => {
     const { role } = caller(req);
-    if (!IMPORT_ROLES.includes(role)) return next(new HttpError(403, 'forbidden', `A ${role} cannot import parts; ask the storeroom.`));
+    if (!mayDo(role, 'parts.import')) return next(new HttpError(403, 'forbidden', `A ${role} cannot import parts; ask the storeroom.`));
     next();
   };
   router.post('/import/parts', mayImport, express.text({ type: CSV_TYPES, limit: IMPORT_BODY_LIMIT }), async (req, res) => {

@@ -1,4 +1,4 @@
-import { COMMANDS } from '@cimco/contract';
+import { mayRun } from '@cimco/contract';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useDatabase, useLiveQuery } from '../../db/react.ts';
@@ -45,7 +45,7 @@ export function ConflictsScreen({ session }: { session: LocalSession }) {
   const db = useDatabase();
   const rows = useLiveQuery<ConflictRow>(CONFLICTS_SQL, [])?.rows;
   const [error, setError] = useState<string | null>(null);
-  const mayResolve = (COMMANDS['conflict.resolve'].roles as readonly string[]).includes(session.role);
+  const mayResolve = mayRun(session.role, 'conflict.resolve');
 
   async function resolve(id: string, action: 'restore' | 'dismiss') {
     setError(null);

@@ -1,12 +1,15 @@
+import { PendingMarker } from '../../ui/PendingMarker.tsx';
+import { mayRun } from '@cimco/contract';
 import { useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LocalSession } from '../../session/local-session.ts';
-import { Dialog } from '../tasks/Dialog.tsx';
+import { Dialog } from '../../ui/Dialog.tsx';
 import { machineLabel } from '../tasks/EquipmentPicker.tsx';
 import type { AssignableUser, MachineOption } from '../tasks/reference-data.ts';
-import { PendingMarker, PriorityBadge, StatusBadge as TaskStatusBadge } from '../tasks/TaskBadges.tsx';
+import { PriorityBadge, StatusBadge as TaskStatusBadge } from '../tasks/TaskBadges.tsx';
 import { TaskCreateDialog } from '../tasks/TaskCreateDialog.tsx';
-import { canWorkTasks, formatDate, formatDateTime, isOverdue, priorityKey } from '../tasks/task-model.ts';
+import { formatDate, formatDateTime } from '../../ui/format.ts';
+import { isOverdue, priorityKey } from '../tasks/task-model.ts';
 import { StatusBadge } from './EquipmentBadges.tsx';
 import type { EquipmentRow, MachineTask } from './equipment-model.ts';
 import { StatusButtons } from './StatusButtons.tsx';
@@ -149,7 +152,7 @@ export function EquipmentDetailDialog({
           <section className="equipment-tasks">
             <div className="section-header">
               <h3>{t('equipment.openTasksTitle')}</h3>
-              {canWorkTasks(session.role) && machine.status !== 'retired' && (
+              {mayRun(session.role, 'task.create') && machine.status !== 'retired' && (
                 <button type="button" className="secondary" onClick={() => setCreating(true)}>
                   {t('tasks.newTask')}
                 </button>

@@ -1,9 +1,11 @@
+import { PendingMarker } from '../../ui/PendingMarker.tsx';
 import { useLiveQuery } from '../../db/react.ts';
 import { EQUIPMENT_STATUSES } from '@cimco/contract';
 import { useMemo, useState, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useLocation, useNavigate } from 'react-router';
+import { paths, ROUTES } from '../../app/paths.ts';
 import type { LocalSession } from '../../session/local-session.ts';
-import { PendingMarker } from '../tasks/TaskBadges.tsx';
 import { StatusBadge } from './EquipmentBadges.tsx';
 import { EquipmentDetailDialog } from './EquipmentDetailDialog.tsx';
 import { useAssignableUsers, type MachineOption } from '../tasks/reference-data.ts';
@@ -19,12 +21,11 @@ import {
   type StatusFilter,
 } from './equipment-model.ts';
 import { StatusButtons } from './StatusButtons.tsx';
-import { useTabFilters } from '../use-tab-filters.ts';
+import { useUrlFilters } from '../../ui/use-url-filters.ts';
 import '../tasks/tasks.css';
 import './equipment.css';
 
 const DEFAULT_FILTERS: EquipmentFilters = { search: '', status: '', area: '' };
-const FILTERS_KEY = 'cimco.equipment.filters';
 
 
 /**
@@ -32,10 +33,11 @@ const FILTERS_KEY = 'cimco.equipment.filters';
  * under their parent, and the status set with one tap on each row. A row opens the machine's page
  * with its details, components and open tasks.
  */
-export function EquipmentScreen({ session }: { session: LocalSession }) {
+export function EquipmentScreen({ session, tag }: { session: LocalSession; tag?: string }) {
+  const navigate = useNavigate();
+  const { search: query } = useLocation();
   const { t } = useTranslation();
-  const [filters, setFilters] = useTabFilters(FILTERS_KEY, DEFAULT_FILTERS);
-  const [openId, setOpenId] = useState<string | null>(null);
+  const [filters, setFilters] = useUrlFilters(DEFAULT_FILTERS);
   const [notice, setNotice] = useState('');
   const rows = useLiveQuery<EquipmentRow>(EQUIPMENT_LIST_SQL, [])?.rows;
   const tasks = useLiveQuery<MachineTask>(MACHINE_TASKS_SQL, [])?.rows;
@@ -46,7 +48,12 @@ export function EquipmentScreen({ session }: { session: LocalSession }) {
     () => (rows ?? []).filter((row) => row.status !== 'retired').map(({ id, tag, name, area }) => ({ id, tag, name, area })),
     [rows],
   );
-  const openMachine = openId ? rows?.find((row) => row.id === openId) : undefined;
+  const openMachine = tag ? rows?.find((row) => row.tag === tag) : undefined;
+  const openId = tag ? (openMachine?.id ?? null) : null;
+  const open = (id: string) => {
+    const machine = rows?.find((row) => row.id === id);
+    if (machine) void navigate(paths.machine(machine.tag) + query);
+  };
 
   const areas = useMemo(() => [...new Set((rows ?? []).map((row) => row.area).filter((area): area is string => !!area))].sort(), [rows]);
   const shown = useMemo(() => shownMachines(rows ?? [], filters), [rows, filters]);
@@ -138,7 +145,7 @@ export function EquipmentScreen({ session }: { session: LocalSession }) {
             data-parent-id={machine.parent_id ?? ''}
             data-pending={machine.pending ? 'true' : 'false'}
           >
-            <button type="button" className="equipment-open" onClick={() => setOpenId(machine.id)}>
+            <button type="button" className="equipment-open" onClick={() => void navigate(paths.machine(machine.tag) + query)}>
               <span className="equipment-row-top">
                 <span className="equipment-tag">{machine.tag}</span>
                 <span className="equipment-name">{machine.name}</span>
@@ -164,16 +171,16 @@ export function EquipmentScreen({ session }: { session: LocalSession }) {
         ))}
       </ul>
 
-      {openId && (
+      {tag && (
         <EquipmentDetailDialog
           machine={openMachine}
           all={rows ?? []}
-          tasks={openTasks.get(openId) ?? []}
+          tasks={openId ? (openTasks.get(openId) ?? []) : []}
           machines={machines}
           users={users}
           session={session}
-          onClose={() => setOpenId(null)}
-          onOpen={setOpenId}
+          onClose={() => void navigate(ROUTES.equipment + query)}
+          onOpen={open}
         />
       )}
     </section>

@@ -1,7 +1,7 @@
+import { PendingMarker } from '../../ui/PendingMarker.tsx';
 import { useLiveQuery } from '../../db/react.ts';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { PendingMarker } from './badges.tsx';
 import { MOVEMENTS_COUNT_SQL, MOVEMENTS_SQL, type MovementRow } from './parts-query.ts';
 
 const FIRST_PAGE = 20;

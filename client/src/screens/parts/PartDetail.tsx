@@ -1,8 +1,9 @@
+import { PendingMarker } from '../../ui/PendingMarker.tsx';
 import { useLiveQuery } from '../../db/react.ts';
 import { useEffect, useId, useRef, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LocalSession } from '../../session/local-session.ts';
-import { PendingMarker, StockBadge } from './badges.tsx';
+import { StockBadge } from './badges.tsx';
 import { MovementHistory } from './MovementHistory.tsx';
 import { PART_DETAIL_SQL, stockStatus, type PartDetailRow } from './parts-query.ts';
 import { StockActions } from './StockActions.tsx';

@@ -1,7 +1,8 @@
+import { PendingMarker } from '../../ui/PendingMarker.tsx';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type Ref, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
-import { PendingMarker, StockBadge } from './badges.tsx';
+import { StockBadge } from './badges.tsx';
 import { stockStatus, type PartFilters, type PartListRow } from './parts-query.ts';
 import { useLivePartsList, type QueryWindow } from './use-live-parts-list.ts';
 
@@ -25,7 +26,7 @@ interface PartsListProps {
   filters: PartFilters;
   filtered: boolean;
   selectedId: string | null;
-  onOpen: (id: string) => void;
+  onOpen: (id: string, partNumber: string) => void;
 }
 
 export function PartsList({ ref, filters, filtered, selectedId, onOpen }: PartsListProps) {
@@ -165,7 +166,7 @@ function PartRow({
   part: PartListRow;
   selected: boolean;
   format: (n: number) => string;
-  onOpen: (id: string) => void;
+  onOpen: (id: string, partNumber: string) => void;
   onKeyDown: (event: KeyboardEvent<HTMLButtonElement>) => void;
 }) {
   const { t } = useTranslation();
@@ -181,7 +182,7 @@ function PartRow({
       data-pending={part.pending ? 'true' : 'false'}
       aria-haspopup="dialog"
       aria-expanded={selected}
-      onClick={() => onOpen(part.id)}
+      onClick={() => onOpen(part.id, part.part_number)}
       onKeyDown={onKeyDown}
     >
       <span className="part-row-main">

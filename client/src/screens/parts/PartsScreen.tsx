@@ -1,22 +1,33 @@
 import { useLiveQuery } from '../../db/react.ts';
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useLocation, useNavigate } from 'react-router';
+import { paths, ROUTES } from '../../app/paths.ts';
+import { useUrlFilters } from '../../ui/use-url-filters.ts';
 import type { LocalSession } from '../../session/local-session.ts';
 import { PartDetail } from './PartDetail.tsx';
 import { PartsList } from './PartsList.tsx';
 import { CATEGORIES_SQL, LOCATIONS_SQL, NO_FILTERS, PART_SORTS, type PartFilters, type PartSort } from './parts-query.ts';
 import './parts.css';
 
+const PART_ID_SQL = 'select id from parts where part_number = $1 and deleted_at is null';
+
 /**
  * Parts inventory: a windowed, virtualised list of every part (fast with 50,000), instant search,
- * filters and sort; tapping a part opens its panel with stock actions, bin move and history.
+ * filters and sort (in the URL's query string); tapping a part opens its panel (`/parts/<number>`)
+ * with stock actions, bin move and history. `/bins/<location>` is the list of one bin.
  */
-export function PartsScreen({ session }: { session: LocalSession }) {
+export function PartsScreen({ session, partNumber, bin }: { session: LocalSession; partNumber?: string; bin?: string }) {
   const { t } = useTranslation();
   const ids = useId();
-  const [filters, setFilters] = useState<PartFilters>(NO_FILTERS);
-  const [searchText, setSearchText] = useState('');
-  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const navigate = useNavigate();
+  const { search: query } = useLocation();
+  const [urlFilters, setFilters] = useUrlFilters<PartFilters>(NO_FILTERS);
+  const filters = bin === undefined ? urlFilters : { ...urlFilters, location: bin };
+  const [searchText, setSearchText] = useState(filters.search);
+  const selected = useLiveQuery<{ id: string }>(PART_ID_SQL, [partNumber ?? ''])?.rows[0];
+  const selectedId = partNumber ? (selected?.id ?? null) : null;
+  const listPath = bin === undefined ? ROUTES.parts : paths.bin(bin);
   const searchRef = useRef<HTMLInputElement>(null);
   const listRef = useRef<HTMLDivElement>(null);
 
@@ -26,23 +37,30 @@ export function PartsScreen({ session }: { session: LocalSession }) {
     // One frame: keys typed within it are one search.
     const frame = window.requestAnimationFrame(() => setFilters((f) => ({ ...f, search: searchText })));
     return () => window.cancelAnimationFrame(frame);
-  }, [searchText, filters.search]);
+  }, [searchText, filters.search, setFilters]);
 
   const categories = useLiveQuery<{ value: string }>(CATEGORIES_SQL, [])?.rows;
   const locations = useLiveQuery<{ value: string }>(LOCATIONS_SQL, [])?.rows;
-  const update = (change: Partial<PartFilters>) => setFilters((f) => ({ ...f, ...change }));
+  const update = (change: Partial<PartFilters>) => {
+    // Another bin chosen on a bin's page: that is the parts list with the bin as its filter.
+    if (bin !== undefined && change.location !== undefined && change.location !== bin) {
+      void navigate(`${ROUTES.parts}?${new URLSearchParams({ ...(change.location && { location: change.location }) })}`);
+      return;
+    }
+    setFilters((f) => ({ ...f, ...change }));
+  };
   const filtered =
     filters.search !== '' || filters.category !== '' || filters.location !== '' || filters.lowStockOnly || filters.highWearOnly;
 
   const closeDetail = useCallback(() => {
     const closedId = selectedId;
-    setSelectedId(null);
+    void navigate(listPath + query);
     // Back to the row that was opened (if it is still on screen), else to the search box.
     window.requestAnimationFrame(() => {
       const row = closedId ? listRef.current?.querySelector<HTMLElement>(`[data-part-id="${closedId}"]`) : null;
       (row ?? searchRef.current)?.focus();
     });
-  }, [selectedId]);
+  }, [selectedId, navigate, listPath, query]);
 
   return (
     <section className="screen parts-screen" aria-labelledby={`${ids}-title`}>
@@ -119,7 +137,7 @@ export function PartsScreen({ session }: { session: LocalSession }) {
             className="secondary parts-clear"
             onClick={() => {
               setSearchText('');
-              setFilters({ ...NO_FILTERS, sort: filters.sort });
+              setFilters(() => ({ ...NO_FILTERS, sort: filters.sort }));
             }}
           >
             {t('parts.clearFilters')}
@@ -131,7 +149,7 @@ export function PartsScreen({ session }: { session: LocalSession }) {
         filters={filters}
         filtered={filtered}
         selectedId={selectedId}
-        onOpen={setSelectedId}
+        onOpen={(_id, number) => void navigate(paths.part(number) + query)}
       />
       {selectedId && (
         <PartDetail key={selectedId} partId={selectedId} session={session} locations={locations?.map((l) => l.value) ?? []} onClose={closeDetail} />

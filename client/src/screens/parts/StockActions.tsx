@@ -1,4 +1,4 @@
-import { COMMANDS, type CommandName, type Role } from '@cimco/contract';
+import { mayRun, type CommandName } from '@cimco/contract';
 import { useId, useRef, useState, type FormEvent, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { v7 as uuidv7 } from 'uuid';
@@ -35,10 +35,6 @@ const MAX_BIN_SUGGESTIONS = 8;
 
 type Field = 'amount' | 'note' | 'location' | 'form';
 type Errors = Partial<Record<Field, string>>;
-
-export function mayRun(role: Role, command: CommandName): boolean {
-  return (COMMANDS[command].roles as readonly Role[]).includes(role);
-}
 
 function defaultAmount(action: StockAction, part: PartDetailRow): string {
   if (action === 'use' || action === 'receive') return '1';

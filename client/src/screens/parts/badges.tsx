@@ -10,13 +10,3 @@ export function StockBadge({ status }: { status: StockStatus }) {
     </span>
   );
 }
-
-/** The row holds a change made on this tablet that the server has not confirmed yet. */
-export function PendingMarker() {
-  const { t } = useTranslation();
-  return (
-    <span className="pending-marker" data-testid="pending-marker" title={t('parts.pendingHint')}>
-      {t('parts.pending')}
-    </span>
-  );
-}

@@ -17,13 +17,3 @@ export function StatusBadge({ status }: { status: TaskStatus }) {
   const { t } = useTranslation();
   return <span className={`badge task-status-badge task-status-${status}`}>{t(`tasks.status.${status}`, { defaultValue: status })}</span>;
 }
-
-/** The change is on this tablet and not yet accepted by the server. */
-export function PendingMarker() {
-  const { t } = useTranslation();
-  return (
-    <span className="badge pending-badge" title={t('tasks.pendingHint')} data-testid="pending-marker">
-      {t('tasks.pending')}
-    </span>
-  );
-}

@@ -1,15 +1,15 @@
-import type { TaskCategory } from '@cimco/contract';
+import { mayRun, type TaskCategory } from '@cimco/contract';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { v7 as uuidv7 } from 'uuid';
 import { useDatabase } from '../../db/react.ts';
 import type { LocalSession } from '../../session/local-session.ts';
-import { Dialog } from './Dialog.tsx';
+import { Dialog } from '../../ui/Dialog.tsx';
 import { EquipmentPicker } from './EquipmentPicker.tsx';
-import { CategoryOptions, Field, FormError, PriorityOptions } from './fields.tsx';
+import { Field, FormError } from '../../ui/fields.tsx';
+import { CategoryOptions, PriorityOptions } from './task-options.tsx';
 import type { AssignableUser, MachineOption } from './reference-data.ts';
-import { canAssignTasks } from './task-model.ts';
-import { useCommandForm } from './use-command-form.ts';
+import { useCommandForm } from '../../ui/use-command-form.ts';
 
 /**
  * The "New task" form: title (required), description, priority, category, machine, due date, and
@@ -33,7 +33,7 @@ export function TaskCreateDialog({
 }) {
   const { t } = useTranslation();
   const db = useDatabase();
-  const canAssign = canAssignTasks(session.role);
+  const canAssign = mayRun(session.role, 'task.assign');
 
   const [title, setTitle] = useState('');
   const [description, setDescription] = useState('');

@@ -1,24 +1,23 @@
-import { TASK_TRANSITIONS, type TaskCategory, type TaskStatus } from '@cimco/contract';
+import { PendingMarker } from '../../ui/PendingMarker.tsx';
+import { TASK_TRANSITIONS, mayRun, type TaskCategory, type TaskStatus } from '@cimco/contract';
 import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { v7 as uuidv7 } from 'uuid';
 import { useDatabase } from '../../db/react.ts';
 import type { LocalSession } from '../../session/local-session.ts';
-import { Dialog, useFocusInside } from './Dialog.tsx';
+import { Dialog, useFocusInside } from '../../ui/Dialog.tsx';
 import { EquipmentPicker, machineLabel } from './EquipmentPicker.tsx';
-import { CategoryOptions, Field, FormError, PriorityOptions } from './fields.tsx';
+import { Field, FormError } from '../../ui/fields.tsx';
+import { formErrorsOf } from '../../ui/form-errors.ts';
+import { formatDate, formatDateTime } from '../../ui/format.ts';
+import { CategoryOptions, PriorityOptions } from './task-options.tsx';
 import type { AssignableUser, MachineOption } from './reference-data.ts';
 import {
-  canAssignTasks,
-  canWorkTasks,
-  formErrorsOf,
-  formatDate,
-  formatDateTime,
   isOverdue,
   type TaskRow,
 } from './task-model.ts';
-import { PendingMarker, PriorityBadge, StatusBadge } from './TaskBadges.tsx';
-import { useCommandForm } from './use-command-form.ts';
+import { PriorityBadge, StatusBadge } from './TaskBadges.tsx';
+import { useCommandForm } from '../../ui/use-command-form.ts';
 
 type Mode = 'view' | 'edit' | 'complete' | 'cancel';
 
@@ -89,7 +88,7 @@ function TaskView({ task, session, users, onMode }: { task: TaskRow; session: Lo
   const db = useDatabase();
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
-  const canWork = canWorkTasks(session.role);
+  const canWork = mayRun(session.role, 'task.create');
   const overdue = isOverdue(task);
   // Back from a form: focus returns to the task's actions.
   const ref = useRef<HTMLDivElement>(null);
@@ -193,7 +192,7 @@ function TaskView({ task, session, users, onMode }: { task: TaskRow; session: Lo
       ) : (
         <p className="muted">{t('tasks.readOnly')}</p>
       )}
-      {canAssignTasks(session.role) && <AssignForm task={task} users={users} />}
+      {mayRun(session.role, 'task.assign') && <AssignForm task={task} users={users} />}
     </div>
   );
 }

@@ -1,15 +1,19 @@
+import { PendingMarker } from '../../ui/PendingMarker.tsx';
 import { useLiveQuery } from '../../db/react.ts';
-import { PRIORITIES, TASK_STATUSES, type TaskStatus } from '@cimco/contract';
+import { PRIORITIES, TASK_STATUSES, mayRun, type TaskStatus } from '@cimco/contract';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useLocation, useNavigate } from 'react-router';
+import { paths, ROUTES } from '../../app/paths.ts';
 import type { LocalSession } from '../../session/local-session.ts';
 import { machineLabel } from './EquipmentPicker.tsx';
-import { PendingMarker, PriorityBadge, StatusBadge } from './TaskBadges.tsx';
+import { PriorityBadge, StatusBadge } from './TaskBadges.tsx';
 import { TaskCreateDialog } from './TaskCreateDialog.tsx';
 import { TaskDetailDialog } from './TaskDetailDialog.tsx';
 import { useTaskReferences } from './reference-data.ts';
-import { ACTIVE_STATUSES, TASKS_SQL, canWorkTasks, compareTasks, formatDate, isOverdue, localToday, priorityKey, type TaskRow } from './task-model.ts';
-import { useTabFilters } from '../use-tab-filters.ts';
+import { formatDate } from '../../ui/format.ts';
+import { ACTIVE_STATUSES, TASKS_SQL, compareTasks, isOverdue, localToday, priorityKey, type TaskRow } from './task-model.ts';
+import { useUrlFilters } from '../../ui/use-url-filters.ts';
 import './tasks.css';
 
 interface Filters {
@@ -20,7 +24,6 @@ interface Filters {
 }
 
 const DEFAULT_FILTERS: Filters = { statuses: [...ACTIVE_STATUSES], priorities: [], mine: false, search: '' };
-const FILTERS_KEY = 'cimco.tasks.filters';
 
 
 function matches(task: TaskRow, filters: Filters, userId: string, search: string): boolean {
@@ -39,11 +42,13 @@ function toggle<T>(list: readonly T[], value: T): T[] {
  * Work orders: filter by status (open, in progress and on hold by default), priority and "mine";
  * create one; open one to change its status, edit it, or complete it.
  */
-export function TasksScreen({ session }: { session: LocalSession }) {
+export function TasksScreen({ session, taskId }: { session: LocalSession; taskId?: string }) {
+  const navigate = useNavigate();
+  const { search: query } = useLocation();
   const { t, i18n } = useTranslation();
-  const [filters, setFilters] = useTabFilters(FILTERS_KEY, DEFAULT_FILTERS);
+  const [filters, setFilters] = useUrlFilters(DEFAULT_FILTERS, { numbers: ['priorities'] });
   const [creating, setCreating] = useState(false);
-  const [openTaskId, setOpenTaskId] = useState<string | null>(null);
+  const openTaskId = taskId ?? null;
   const [notice, setNotice] = useState('');
 
   const all = useLiveQuery<TaskRow>(TASKS_SQL, [])?.rows;
@@ -55,7 +60,7 @@ export function TasksScreen({ session }: { session: LocalSession }) {
   );
   const openTask = openTaskId ? all?.find((task) => task.id === openTaskId) : undefined;
   const today = localToday();
-  const canWork = canWorkTasks(session.role);
+  const canWork = mayRun(session.role, 'task.create');
 
   return (
     <section className="screen tasks-screen" aria-labelledby="tasks-title">
@@ -144,7 +149,7 @@ export function TasksScreen({ session }: { session: LocalSession }) {
               data-pending={task.pending ? 'true' : 'false'}
               data-overdue={overdue ? 'true' : 'false'}
             >
-              <button type="button" className="task-row-button" onClick={() => setOpenTaskId(task.id)}>
+              <button type="button" className="task-row-button" onClick={() => void navigate(paths.task(task.id) + query)}>
                 <span className="task-row-top">
                   <PriorityBadge priority={task.priority} />
                   <span className="task-row-title">{task.title}</span>
@@ -178,7 +183,7 @@ export function TasksScreen({ session }: { session: LocalSession }) {
           onCreated={(_id, title) => setNotice(t('tasks.created', { title }))}
         />
       )}
-      {openTaskId && <TaskDetailDialog task={openTask} session={session} machines={machines} users={users} onClose={() => setOpenTaskId(null)} />}
+      {openTaskId && <TaskDetailDialog task={openTask} session={session} machines={machines} users={users} onClose={() => void navigate(ROUTES.tasks + query)} />}
     </section>
   );
 }

@@ -1,7 +1,4 @@
-import { COMMANDS, type Role, type TaskCategory, type TaskStatus } from '@cimco/contract';
-import type { TFunction } from 'i18next';
-import { ZodError } from 'zod';
-import { CommandNotAllowedError } from '../../outbox/record-command.ts';
+import { type TaskCategory, type TaskStatus } from '@cimco/contract';
 
 /** A task as the screens show it: the `tasks` view joined with its machine, people and knowledge. */
 export interface TaskRow {
@@ -81,14 +78,6 @@ export function priorityKey(priority: number): PriorityKey {
   return PRIORITY_KEYS[Math.min(4, Math.max(1, Math.round(priority))) as 1 | 2 | 3 | 4];
 }
 
-export function canWorkTasks(role: Role): boolean {
-  return (COMMANDS['task.create'].roles as readonly Role[]).includes(role);
-}
-
-export function canAssignTasks(role: Role): boolean {
-  return (COMMANDS['task.assign'].roles as readonly Role[]).includes(role);
-}
-
 /** Today on this tablet's clock, as YYYY-MM-DD (due dates are calendar dates, not instants). */
 export function localToday(now = new Date()): string {
   const pad = (n: number) => String(n).padStart(2, '0');
@@ -97,42 +86,4 @@ export function localToday(now = new Date()): string {
 
 export function isOverdue(task: Pick<TaskRow, 'due_date' | 'status'>, today = localToday()): boolean {
   return !!task.due_date && task.due_date < today && task.status !== 'done' && task.status !== 'cancelled';
-}
-
-/** A calendar date (YYYY-MM-DD) in the reader's language, without shifting it across time zones. */
-export function formatDate(date: string, language: string): string {
-  const [y, m, d] = date.slice(0, 10).split('-').map(Number);
-  if (!y || !m || !d) return date;
-  return new Intl.DateTimeFormat(language, { dateStyle: 'medium' }).format(new Date(y, m - 1, d));
-}
-
-export function formatDateTime(timestamp: string, language: string): string {
-  const when = new Date(timestamp);
-  if (Number.isNaN(when.getTime())) return timestamp;
-  return new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' }).format(when);
-}
-
-/** What went wrong with a command, for a form: messages per field, and one for the whole form. */
-export interface FormErrors {
-  fields: Record<string, string>;
-  form?: string;
-}
-
-/**
- * A ZodError names the fields (`title`, or `changes.title` for an edit): each message goes under
- * its field. A refusal on the tablet (role, no session) and anything else go to the whole form.
- */
-export function formErrorsOf(error: unknown, t: TFunction): FormErrors {
-  if (error instanceof ZodError) {
-    const fields: Record<string, string> = {};
-    for (const issue of error.issues) {
-      const field = [...issue.path].reverse().find((part): part is string => typeof part === 'string' && part !== 'changes' && part !== 'base');
-      const key = field ?? '_form';
-      fields[key] ??= issue.message;
-    }
-    const { _form: form, ...rest } = fields;
-    return { fields: rest, form };
-  }
-  if (error instanceof CommandNotAllowedError) return { fields: {}, form: t('tasks.errors.notAllowed') };
-  return { fields: {}, form: error instanceof Error ? error.message : String(error) };
 }

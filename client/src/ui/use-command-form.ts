@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { formErrorsOf, type FormErrors } from './task-model.ts';
+import { formErrorsOf, type FormErrors } from './form-errors.ts';
 
 /**
  * The state every task form shares: its error messages and whether a save is under way.

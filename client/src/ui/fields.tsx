@@ -1,7 +1,4 @@
-import { PRIORITIES, TASK_CATEGORIES } from '@cimco/contract';
 import { useId, type ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
-import { priorityKey } from './task-model.ts';
 
 /**
  * A labelled form field with its error underneath. `children` gets the input's id and the error's
@@ -42,32 +39,26 @@ export function Field({
   );
 }
 
-export function PriorityOptions() {
-  const { t } = useTranslation();
+/** A checkbox with its label beside it, as one large touch target. */
+export function CheckboxField({ label, error, children }: { label: string; error?: string; children: (ids: { id: string; describedBy: string | undefined }) => ReactNode }) {
+  const id = useId();
+  const errorId = `${id}-error`;
   return (
-    <>
-      {[...PRIORITIES].reverse().map((priority) => (
-        <option key={priority} value={priority}>
-          {`${priority} · ${t(`tasks.priorities.${priorityKey(priority)}`)}`}
-        </option>
-      ))}
-    </>
+    <div className={`field ${error ? 'field-invalid' : ''}`}>
+      <label className="checkbox-label" htmlFor={id}>
+        {children({ id, describedBy: error ? errorId : undefined })}
+        <span>{label}</span>
+      </label>
+      {error && (
+        <p id={errorId} className="field-error">
+          {error}
+        </p>
+      )}
+    </div>
   );
 }
 
-export function CategoryOptions() {
-  const { t } = useTranslation();
-  return (
-    <>
-      {TASK_CATEGORIES.map((category) => (
-        <option key={category} value={category}>
-          {t(`tasks.categories.${category}`)}
-        </option>
-      ))}
-    </>
-  );
-}
-
+/** What went wrong for the whole form (not one field). */
 export function FormError({ message }: { message?: string }) {
   if (!message) return null;
   return (

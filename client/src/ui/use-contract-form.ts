@@ -1,0 +1,74 @@
+import { COMMANDS, type CommandInput, type CommandName } from '@cimco/contract';
+import { useState } from 'react';
+import { useForm, type DefaultValues, type FieldValues, type Path, type Resolver } from 'react-hook-form';
+import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
+import { useDatabase } from '../db/react.ts';
+import { formErrorsOf } from './form-errors.ts';
+import { issueField, issueText } from './validation.ts';
+
+/**
+ * A form that records one command, validated by that command's own schema from the contract (the
+ * schema the server applies): react-hook-form holds the fields as typed, `toArgs` turns them into
+ * the command's arguments (ids, numbers, nulls for blanks), and every problem the schema finds is
+ * shown under its field in the reader's language. Nothing is recorded until the schema accepts it;
+ * one submit records one command (a second tap while recording does nothing).
+ *
+ * Field names are the command's argument names, so an issue's path names its field; an edit's
+ * `changes.name` lands on `name`.
+ */
+export function useContractForm<N extends CommandName, V extends FieldValues>({
+  command,
+  defaultValues,
+  toArgs,
+  onRecorded,
+}: {
+  command: N;
+  defaultValues: DefaultValues<V>;
+  toArgs: (values: V) => CommandInput<N>;
+  onRecorded?: (args: CommandInput<N>) => void;
+}) {
+  const { t } = useTranslation();
+  const db = useDatabase();
+  const [formError, setFormError] = useState<string>();
+  const form = useForm<V>({ defaultValues, resolver: contractResolver(command, toArgs, t) });
+
+  const submit = form.handleSubmit(async (values) => {
+    setFormError(undefined);
+    const args = toArgs(values);
+    try {
+      await db.record(command, args);
+    } catch (caught) {
+      const errors = formErrorsOf(caught, t);
+      for (const [field, message] of Object.entries(errors.fields)) form.setError(field as Path<V>, { type: 'command', message });
+      setFormError(errors.form);
+      return;
+    }
+    onRecorded?.(args);
+  });
+
+  return { form, submit, formError, busy: form.formState.isSubmitting, errorOf: (field: Path<V>) => fieldError(form.formState.errors, field) };
+}
+
+function contractResolver<N extends CommandName, V extends FieldValues>(command: N, toArgs: (values: V) => CommandInput<N>, t: TFunction): Resolver<V> {
+  // Our own resolver rather than @hookform/resolvers' zodResolver: the contract's messages are
+  // English, and each issue is rebuilt in the reader's language from its code (validation.ts).
+  return (values) => {
+    let args: unknown;
+    try {
+      args = toArgs(values);
+    } catch (caught) {
+      return { values: {}, errors: { root: { type: 'form', message: caught instanceof Error ? caught.message : String(caught) } } as never };
+    }
+    const parsed = COMMANDS[command].args.safeParse(args);
+    if (parsed.success) return { values, errors: {} };
+    const errors: Record<string, { type: string; message: string }> = {};
+    for (const issue of parsed.error.issues) errors[issueField(issue) ?? 'root'] ??= { type: issue.code, message: issueText(issue, t) };
+    return { values: {}, errors: errors as never };
+  };
+}
+
+function fieldError(errors: Record<string, unknown>, field: string): string | undefined {
+  const error = errors[field] as { message?: unknown } | undefined;
+  return typeof error?.message === 'string' ? error.message : undefined;
+}
