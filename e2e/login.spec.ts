@@ -168,3 +168,22 @@ test('client routes load the app, while unknown API paths answer JSON errors', a
   const body = apiErrorSchema.parse(await missing.json());
   expect(body.error).toBe('not_found');
 });
+
+test('the tablet\'s language is chosen on the sign-in card and in the header, wins over the account\'s, and survives a reload', async ({ page }) => {
+  await page.goto('/');
+  const language = page.getByLabel(/^(Language|Idioma)$/);
+  await language.selectOption('es', APP_READY);
+  await expect(page.locator('label[for="username"]')).toHaveText('Usuario');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'es');
+  // Sam Supervisor's account is in English; the tablet's choice wins.
+  await page.locator('#username').fill('supervisor');
+  await page.locator('#password').fill('demo');
+  await page.locator('form button[type=submit]').click();
+  const nav = page.getByRole('navigation', { name: 'Pantallas' });
+  await expect(nav.getByRole('link', { name: 'Repuestos' })).toBeVisible(APP_READY);
+  await page.getByLabel('Idioma').selectOption('en');
+  await expect(page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Parts' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Parts' })).toBeVisible(APP_READY);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+});

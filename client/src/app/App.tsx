@@ -11,6 +11,7 @@ import { TasksScreen } from '../screens/tasks/TasksScreen.tsx';
 import type { LocalSession } from '../session/local-session.ts';
 import { useSession } from '../session/use-session.ts';
 import { SyncBar } from '../sync/SyncBar.tsx';
+import { LanguageSwitch } from '../ui/LanguageSwitch.tsx';
 import { lastSearchOf } from '../ui/use-url-filters.ts';
 import { LoginScreen } from './LoginScreen.tsx';
 import { ROUTES } from './paths.ts';
@@ -101,6 +102,7 @@ function Layout({ session }: { session: LocalSession }) {
           ))}
         </nav>
         <span className="app-user">
+          <LanguageSwitch />
           {session.displayName}
           <button type="button" className="link" onClick={() => void db.signOut()}>
             {t('nav.signOut')}

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { ApiRequestError } from '../api/server-api.ts';
 import { useDatabase } from '../db/react.ts';
+import { LanguageSwitch } from '../ui/LanguageSwitch.tsx';
 
 /**
  * Sign-in. `expiredUser` is set when the stored session could not be renewed: the queue waits
@@ -65,6 +66,7 @@ export function LoginScreen({ expiredUser }: { expiredUser?: string }) {
         <button type="submit" disabled={busy}>
           {busy ? t('login.signingIn') : t('login.signIn')}
         </button>
+        <LanguageSwitch className="login-language" />
       </form>
     </main>
   );
