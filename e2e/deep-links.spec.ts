@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { APP_READY, closeServerDb, goOffline, serverRows, signIn } from './support/tablet.ts';
+import { APP_READY, closeServerDb, goOffline, local, serverRows, signIn } from './support/tablet.ts';
 import { inEnglish, partRow, SHOWN } from './support/screens.ts';
 
 // The app's URLs (client/src/app/paths.ts) are real: each opens its screen and record directly,
@@ -68,4 +68,15 @@ test('every URL opens cold and offline on its screen and record; back and forwar
   await partRow(page, part!.part_number).click();
   await expect(page).toHaveURL(new RegExp(`/parts/${encodeURIComponent(part!.part_number)}`), SHOWN);
   await expect(page.getByTestId('part-detail')).toContainText(part!.name, SHOWN);
+});
+
+test('a form is checked by its command\'s schema from the contract: an empty title is refused under its field, in the person\'s language, and nothing is recorded', async ({ page }) => {
+  await signIn(page, 'tech'); // Tomás works in Spanish
+  await page.goto('/tasks');
+  await page.getByRole('button', { name: 'Nueva tarea', exact: true }).click(APP_READY);
+  const dialog = page.getByRole('dialog', { name: 'Nueva tarea' });
+  await dialog.getByLabel('Título', { exact: true }).fill('   ');
+  await dialog.getByRole('button', { name: 'Crear tarea', exact: true }).click();
+  await expect(dialog.locator('.field-invalid')).toContainText('Obligatorio', SHOWN);
+  expect(await local<{ count: number }>(page, 'select count(*)::int as count from outbox')).toEqual([{ count: 0 }]);
 });

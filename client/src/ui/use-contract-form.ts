@@ -14,8 +14,8 @@ import { issueField, issueText } from './validation.ts';
  * shown under its field in the reader's language. Nothing is recorded until the schema accepts it;
  * one submit records one command (a second tap while recording does nothing).
  *
- * Field names are the command's argument names, so an issue's path names its field; an edit's
- * `changes.name` lands on `name`.
+ * Errors are kept under the command's argument names (`errorOf('equipmentId')`), so name a field
+ * as its argument where it is one; an edit's `changes.name` lands on `name`.
  */
 export function useContractForm<N extends CommandName, V extends FieldValues>({
   command,
@@ -47,7 +47,7 @@ export function useContractForm<N extends CommandName, V extends FieldValues>({
     onRecorded?.(args);
   });
 
-  return { form, submit, formError, busy: form.formState.isSubmitting, errorOf: (field: Path<V>) => fieldError(form.formState.errors, field) };
+  return { form, submit, formError, busy: form.formState.isSubmitting, errorOf: (argument: string) => fieldError(form.formState.errors, argument) };
 }
 
 function contractResolver<N extends CommandName, V extends FieldValues>(command: N, toArgs: (values: V) => CommandInput<N>, t: TFunction): Resolver<V> {

@@ -1,4 +1,4 @@
-import { useLiveQuery } from '../../db/react.ts';
+import { useLive, useLiveQuery } from '../../db/react.ts';
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
@@ -10,7 +10,8 @@ import { PartsList } from './PartsList.tsx';
 import { CATEGORIES_SQL, LOCATIONS_SQL, NO_FILTERS, PART_SORTS, type PartFilters, type PartSort } from './parts-query.ts';
 import './parts.css';
 
-const PART_ID_SQL = 'select id from parts where part_number = $1 and deleted_at is null';
+// One lookup in the part-number index (parts_number_idx; `search is not null` = not deleted).
+const PART_ID_SQL = 'select id from parts where upper(part_number) = upper($1) and part_number = $1 and search is not null';
 
 /**
  * Parts inventory: a windowed, virtualised list of every part (fast with 50,000), instant search,
@@ -25,7 +26,8 @@ export function PartsScreen({ session, partNumber, bin }: { session: LocalSessio
   const [urlFilters, setFilters] = useUrlFilters<PartFilters>(NO_FILTERS);
   const filters = bin === undefined ? urlFilters : { ...urlFilters, location: bin };
   const [searchText, setSearchText] = useState(filters.search);
-  const selected = useLiveQuery<{ id: string }>(PART_ID_SQL, [partNumber ?? ''])?.rows[0];
+  // Only while a part is open: the list alone runs no lookup on every change to parts.
+  const selected = useLive<{ id: string }>(partNumber ? { sql: PART_ID_SQL, params: [partNumber] } : null)?.rows[0];
   const selectedId = partNumber ? (selected?.id ?? null) : null;
   const listPath = bin === undefined ? ROUTES.parts : paths.bin(bin);
   const searchRef = useRef<HTMLInputElement>(null);

@@ -1,15 +1,24 @@
 import { mayRun, type TaskCategory } from '@cimco/contract';
-import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { v7 as uuidv7 } from 'uuid';
-import { useDatabase } from '../../db/react.ts';
 import type { LocalSession } from '../../session/local-session.ts';
 import { Dialog } from '../../ui/Dialog.tsx';
 import { EquipmentPicker } from './EquipmentPicker.tsx';
 import { Field, FormError } from '../../ui/fields.tsx';
 import { CategoryOptions, PriorityOptions } from './task-options.tsx';
 import type { AssignableUser, MachineOption } from './reference-data.ts';
-import { useCommandForm } from '../../ui/use-command-form.ts';
+import { useContractForm } from '../../ui/use-contract-form.ts';
+
+interface TaskFormValues {
+  id: string;
+  title: string;
+  description: string;
+  priority: string;
+  category: TaskCategory;
+  equipment: { id: string; label: string } | null;
+  dueDate: string;
+  assigneeId: string;
+}
 
 /**
  * The "New task" form: title (required), description, priority, category, machine, due date, and
@@ -32,102 +41,89 @@ export function TaskCreateDialog({
   machine?: { id: string; label: string };
 }) {
   const { t } = useTranslation();
-  const db = useDatabase();
   const canAssign = mayRun(session.role, 'task.assign');
-
-  const [title, setTitle] = useState('');
-  const [description, setDescription] = useState('');
-  const [priority, setPriority] = useState(2);
-  const [category, setCategory] = useState<TaskCategory>('general');
-  const [equipment, setEquipment] = useState<{ id: string; label: string } | null>(machine ?? null);
-  const [dueDate, setDueDate] = useState('');
-  const [assigneeId, setAssigneeId] = useState('');
-  const { errors, setErrors, busy, save } = useCommandForm(onClose);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (busy) return;
-    if (!title.trim()) {
-      setErrors({ fields: { title: t('tasks.errors.titleRequired') } });
-      return;
-    }
-    await save(async () => {
-      const id = uuidv7();
-      await db.record('task.create', {
-        id,
-        title: title.trim(),
-        description: description.trim() || null,
-        priority,
-        category,
-        equipmentId: equipment?.id ?? null,
-        dueDate: dueDate || null,
-        ...(canAssign && assigneeId && { assigneeId }),
-      });
-      onCreated?.(id, title.trim());
-    });
-  }
+  const { form, submit, formError, busy, errorOf } = useContractForm<'task.create', TaskFormValues>({
+    command: 'task.create',
+    // The task's id is made once per form: a second submit after a refusal records the same task.
+    defaultValues: { id: uuidv7(), title: '', description: '', priority: '2', category: 'general', equipment: machine ?? null, dueDate: '', assigneeId: '' },
+    toArgs: (values) => ({
+      id: values.id,
+      title: values.title,
+      description: values.description.trim() || null,
+      priority: Number(values.priority),
+      category: values.category,
+      equipmentId: values.equipment?.id ?? null,
+      dueDate: values.dueDate || null,
+      ...(canAssign && values.assigneeId && { assigneeId: values.assigneeId }),
+    }),
+    onRecorded: (args) => {
+      onCreated?.(args.id, args.title.trim());
+      onClose();
+    },
+  });
+  const { register } = form;
+  const equipment = form.watch('equipment');
 
   return (
     <Dialog label={t('tasks.newTask')} heading={t('tasks.newTask')} onClose={onClose} className="task-dialog" testId="task-create-dialog">
       <form className="task-form" onSubmit={(event) => void submit(event)} noValidate>
-        <Field label={t('tasks.fields.title')} error={errors.fields.title}>
+        <Field label={t('tasks.fields.title')} error={errorOf('title')}>
           {({ id, describedBy }) => (
             <input
               id={id}
               data-autofocus
               required
               maxLength={200}
-              value={title}
-              aria-invalid={errors.fields.title ? true : undefined}
+              aria-invalid={errorOf('title') ? true : undefined}
               aria-describedby={describedBy}
-              onChange={(event) => setTitle(event.target.value)}
+              {...register('title')}
             />
           )}
         </Field>
-        <Field label={t('tasks.fields.description')} error={errors.fields.description}>
+        <Field label={t('tasks.fields.description')} error={errorOf('description')}>
           {({ id, describedBy }) => (
-            <textarea id={id} rows={3} maxLength={4000} value={description} aria-describedby={describedBy} onChange={(event) => setDescription(event.target.value)} />
+            <textarea id={id} rows={3} maxLength={4000} aria-describedby={describedBy} {...register('description')} />
           )}
         </Field>
         <div className="field-row">
-          <Field label={t('tasks.fields.priority')} error={errors.fields.priority}>
+          <Field label={t('tasks.fields.priority')} error={errorOf('priority')}>
             {({ id, describedBy }) => (
-              <select id={id} value={priority} aria-describedby={describedBy} onChange={(event) => setPriority(Number(event.target.value))}>
+              <select id={id} aria-describedby={describedBy} {...register('priority')}>
                 <PriorityOptions />
               </select>
             )}
           </Field>
-          <Field label={t('tasks.fields.category')} error={errors.fields.category}>
+          <Field label={t('tasks.fields.category')} error={errorOf('category')}>
             {({ id, describedBy }) => (
-              <select id={id} value={category} aria-describedby={describedBy} onChange={(event) => setCategory(event.target.value as TaskCategory)}>
+              <select id={id} aria-describedby={describedBy} {...register('category')}>
                 <CategoryOptions />
               </select>
             )}
           </Field>
         </div>
-        <Field label={t('tasks.fields.equipment')} error={errors.fields.equipmentId}>
+        <Field label={t('tasks.fields.equipment')} error={errorOf('equipmentId')}>
           {({ id, errorId }) => (
             <EquipmentPicker
               id={id}
               machines={machines}
               value={equipment?.id ?? null}
               selectedLabel={equipment?.label ?? ''}
-              onChange={setEquipment}
-              error={errors.fields.equipmentId}
+              onChange={(chosen) => form.setValue('equipment', chosen)}
+              error={errorOf('equipmentId')}
               errorId={errorId}
             />
           )}
         </Field>
         <div className="field-row">
-          <Field label={t('tasks.fields.dueDate')} error={errors.fields.dueDate}>
+          <Field label={t('tasks.fields.dueDate')} error={errorOf('dueDate')}>
             {({ id, describedBy }) => (
-              <input id={id} type="date" value={dueDate} aria-describedby={describedBy} onChange={(event) => setDueDate(event.target.value)} />
+              <input id={id} type="date" aria-describedby={describedBy} {...register('dueDate')} />
             )}
           </Field>
           {canAssign && (
-            <Field label={t('tasks.fields.assignee')} error={errors.fields.assigneeId}>
+            <Field label={t('tasks.fields.assignee')} error={errorOf('assigneeId')}>
               {({ id, describedBy }) => (
-                <select id={id} value={assigneeId} aria-describedby={describedBy} onChange={(event) => setAssigneeId(event.target.value)}>
+                <select id={id} aria-describedby={describedBy} {...register('assigneeId')}>
                   <option value="">{t('tasks.unassigned')}</option>
                   {users.map((user) => (
                     <option key={user.id} value={user.id}>
@@ -139,7 +135,7 @@ export function TaskCreateDialog({
             </Field>
           )}
         </div>
-        <FormError message={errors.form} />
+        <FormError message={formError} />
         <div className="form-actions">
           <button type="submit" className="primary" disabled={busy}>
             {t('tasks.createTask')}
