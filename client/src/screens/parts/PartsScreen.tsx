@@ -1,5 +1,5 @@
 import { useLive, useLiveQuery } from '../../db/react.ts';
-import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
 import { paths, ROUTES } from '../../app/paths.ts';
@@ -24,14 +24,8 @@ export function PartsScreen({ session, partNumber, bin }: { session: LocalSessio
   const navigate = useNavigate();
   const { search: query } = useLocation();
   const [urlFilters, setFilters] = useUrlFilters<PartFilters>(NO_FILTERS);
-  const [searchText, setSearchText] = useState(urlFilters.search);
-  // The search the list runs: it follows the box within a frame and stays out of the URL (a link
-  // may carry one: ?search=), so a keystroke costs one query and no navigation.
-  const [searched, setSearched] = useState(urlFilters.search);
-  const filters = useMemo(
-    () => ({ ...urlFilters, search: searched, ...(bin !== undefined && { location: bin }) }),
-    [urlFilters, searched, bin],
-  );
+  const filters = bin === undefined ? urlFilters : { ...urlFilters, location: bin };
+  const [searchText, setSearchText] = useState(filters.search);
   // Only while a part is open: the list alone runs no lookup on every change to parts.
   const selected = useLive<{ id: string }>(partNumber ? { sql: PART_ID_SQL, params: [partNumber] } : null)?.rows[0];
   const selectedId = partNumber ? (selected?.id ?? null) : null;
@@ -41,12 +35,11 @@ export function PartsScreen({ session, partNumber, bin }: { session: LocalSessio
 
   // The list follows the search box at once: a keystroke's search is one indexed query.
   useEffect(() => {
-    if (searchText === searched) return;
+    if (searchText === filters.search) return;
     // One frame: keys typed within it are one search.
-    const frame = window.requestAnimationFrame(() => setSearched(searchText));
+    const frame = window.requestAnimationFrame(() => setFilters((f) => ({ ...f, search: searchText })));
     return () => window.cancelAnimationFrame(frame);
-  }, [searchText, searched]);
-
+  }, [searchText, filters.search, setFilters]);
 
   const categories = useLiveQuery<{ value: string }>(CATEGORIES_SQL, [])?.rows;
   const locations = useLiveQuery<{ value: string }>(LOCATIONS_SQL, [])?.rows;
@@ -56,9 +49,7 @@ export function PartsScreen({ session, partNumber, bin }: { session: LocalSessio
       void navigate(`${ROUTES.parts}?${new URLSearchParams({ ...(change.location && { location: change.location }) })}`);
       return;
     }
-    const { search, ...rest } = change;
-    if (search !== undefined) setSearched(search);
-    if (Object.keys(rest).length > 0) setFilters((f) => ({ ...f, ...rest }));
+    setFilters((f) => ({ ...f, ...change }));
   };
   const filtered =
     filters.search !== '' || filters.category !== '' || filters.location !== '' || filters.lowStockOnly || filters.highWearOnly;
@@ -148,7 +139,6 @@ export function PartsScreen({ session, partNumber, bin }: { session: LocalSessio
             className="secondary parts-clear"
             onClick={() => {
               setSearchText('');
-              setSearched('');
               setFilters(() => ({ ...NO_FILTERS, sort: filters.sort }));
             }}
           >
