@@ -426,6 +426,27 @@ export const en = {
       other: 'Other',
     },
   },
+  log: {
+    // maintenance log (/log) and the log entry form
+  },
+  machine: {
+    // the machine page (/equipment/<tag>): timeline, stats, create/edit/retire
+  },
+  orders: {
+    // incoming orders (/orders)
+  },
+  catalog: {
+    // part create/edit
+  },
+  csv: {
+    // CSV export buttons and the import screen (/import)
+  },
+  admin: {
+    // admin screens (/admin/*)
+  },
+  dashboard: {
+    // the dashboard (/dashboard)
+  },
   nav: {
     label: 'Screens',
     parts: 'Parts',
@@ -434,6 +455,7 @@ export const en = {
     needsAttention: 'Needs attention',
     conflicts: 'Conflicts',
     signOut: 'Sign out',
+    // navigation links added by each screen below
   },
 };
 

@@ -426,6 +426,27 @@ export const es: Translation = {
       other: 'Otro',
     },
   },
+  log: {
+    // maintenance log (/log) and the log entry form
+  },
+  machine: {
+    // the machine page (/equipment/<tag>): timeline, stats, create/edit/retire
+  },
+  orders: {
+    // incoming orders (/orders)
+  },
+  catalog: {
+    // part create/edit
+  },
+  csv: {
+    // CSV export buttons and the import screen (/import)
+  },
+  admin: {
+    // admin screens (/admin/*)
+  },
+  dashboard: {
+    // the dashboard (/dashboard)
+  },
   nav: {
     label: 'Pantallas',
     parts: 'Repuestos',
@@ -434,5 +455,6 @@ export const es: Translation = {
     needsAttention: 'Requiere atención',
     conflicts: 'Conflictos',
     signOut: 'Cerrar sesión',
+    // navigation links added by each screen below
   },
 };
