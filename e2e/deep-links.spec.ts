@@ -68,6 +68,19 @@ test('every URL opens cold and offline on its screen and record; back and forwar
   await partRow(page, part!.part_number).click();
   await expect(page).toHaveURL(new RegExp(`/parts/${encodeURIComponent(part!.part_number)}`), SHOWN);
   await expect(page.getByTestId('part-detail')).toContainText(part!.name, SHOWN);
+  // The search went into the URL with the part, and closing the part keeps it: box, list and URL.
+  const searchInUrl = () => new URL(page.url()).searchParams.get('search');
+  expect(searchInUrl()).toBe(part!.part_number);
+  await page.keyboard.press('Escape');
+  await expect(page).toHaveURL(/\/parts\?/, SHOWN);
+  expect(searchInUrl()).toBe(part!.part_number);
+  await expect(page.getByLabel('Search parts')).toHaveValue(part!.part_number);
+  await expect(partRow(page, part!.part_number)).toBeVisible(SHOWN);
+  // Typing without opening anything: the URL catches up once typing pauses, so a reload keeps it.
+  await page.getByLabel('Search parts').fill(part!.name);
+  await expect.poll(searchInUrl, SHOWN).toBe(part!.name);
+  await page.reload();
+  await expect(page.getByLabel('Search parts')).toHaveValue(part!.name, APP_READY);
 });
 
 test('a form is checked by its command\'s schema from the contract: an empty title is refused under its field, in the person\'s language, and nothing is recorded', async ({ page }) => {

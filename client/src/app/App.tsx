@@ -39,7 +39,7 @@ export function App() {
     <Routes>
       <Route element={<Layout session={session} />}>
         <Route index element={<Navigate to={homeOf(session)} replace />} />
-        <Route path={ROUTES.parts} element={<PartsScreen session={session} />} />
+        <Route path={ROUTES.parts} element={<PartRoute session={session} />} />
         <Route path={ROUTES.part} element={<PartRoute session={session} />} />
         <Route path={ROUTES.bin} element={<BinRoute session={session} />} />
         <Route path={ROUTES.tasks} element={<TasksScreen session={session} />} />
@@ -54,7 +54,10 @@ export function App() {
   );
 }
 
-// Each keyed by its record, so a screen opened on another record starts fresh.
+/**
+ * `/parts` and `/parts/<number>` are one element: opening and closing a part keeps the list, its
+ * search and its scroll. A bin's page is keyed by its bin, so another bin starts fresh.
+ */
 function PartRoute({ session }: { session: LocalSession }) {
   const { partNumber } = useParams();
   return <PartsScreen session={session} partNumber={partNumber} />;

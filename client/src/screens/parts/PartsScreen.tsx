@@ -1,5 +1,5 @@
 import { useLive, useLiveQuery } from '../../db/react.ts';
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
 import { paths, ROUTES } from '../../app/paths.ts';
@@ -11,6 +11,9 @@ import { CATEGORIES_SQL, LOCATIONS_SQL, NO_FILTERS, PART_SORTS, type PartFilters
 import './parts.css';
 
 // One lookup in the part-number index (parts_number_idx; `search is not null` = not deleted).
+/** How long the search box rests before the URL takes its text. */
+const URL_SEARCH_PAUSE_MS = 400;
+
 const PART_ID_SQL = 'select id from parts where upper(part_number) = upper($1) and part_number = $1 and search is not null';
 
 /**
@@ -24,8 +27,15 @@ export function PartsScreen({ session, partNumber, bin }: { session: LocalSessio
   const navigate = useNavigate();
   const { search: query } = useLocation();
   const [urlFilters, setFilters] = useUrlFilters<PartFilters>(NO_FILTERS);
-  const filters = bin === undefined ? urlFilters : { ...urlFilters, location: bin };
-  const [searchText, setSearchText] = useState(filters.search);
+  // The search box drives the list directly; the URL follows once typing pauses. A navigation per
+  // keystroke re-rendered the whole screen and cost a third of each keystroke's time.
+  const [searchText, setSearchText] = useState(urlFilters.search);
+  const [liveSearch, setLiveSearch] = useState(urlFilters.search);
+  const writtenSearch = useRef(urlFilters.search);
+  const filters = useMemo(
+    () => ({ ...urlFilters, search: liveSearch, ...(bin !== undefined && { location: bin }) }),
+    [urlFilters, liveSearch, bin],
+  );
   // Only while a part is open: the list alone runs no lookup on every change to parts.
   const selected = useLive<{ id: string }>(partNumber ? { sql: PART_ID_SQL, params: [partNumber] } : null)?.rows[0];
   const selectedId = partNumber ? (selected?.id ?? null) : null;
@@ -33,13 +43,39 @@ export function PartsScreen({ session, partNumber, bin }: { session: LocalSessio
   const searchRef = useRef<HTMLInputElement>(null);
   const listRef = useRef<HTMLDivElement>(null);
 
-  // The list follows the search box at once: a keystroke's search is one indexed query.
+  // One frame: keys typed within it are one search.
   useEffect(() => {
-    if (searchText === filters.search) return;
-    // One frame: keys typed within it are one search.
-    const frame = window.requestAnimationFrame(() => setFilters((f) => ({ ...f, search: searchText })));
+    if (searchText === liveSearch) return;
+    const frame = window.requestAnimationFrame(() => setLiveSearch(searchText));
     return () => window.cancelAnimationFrame(frame);
-  }, [searchText, filters.search, setFilters]);
+  }, [searchText, liveSearch]);
+
+  // The URL catches up when typing pauses (a link or a reload shows the same list).
+  useEffect(() => {
+    if (liveSearch === writtenSearch.current) return;
+    const timer = window.setTimeout(() => {
+      writtenSearch.current = liveSearch;
+      setFilters((f) => ({ ...f, search: liveSearch }));
+    }, URL_SEARCH_PAUSE_MS);
+    return () => window.clearTimeout(timer);
+  }, [liveSearch, setFilters]);
+
+  // The URL's search changed from outside (back, forward, a link): the box follows it.
+  useEffect(() => {
+    if (urlFilters.search === writtenSearch.current) return;
+    writtenSearch.current = urlFilters.search;
+    setSearchText(urlFilters.search);
+    setLiveSearch(urlFilters.search);
+  }, [urlFilters.search]);
+
+  /** The query string with the search as typed now (the URL may not have caught up yet). */
+  const currentQuery = () => {
+    const params = new URLSearchParams(query);
+    if (liveSearch === '') params.delete('search');
+    else params.set('search', liveSearch);
+    const text = params.toString();
+    return text ? `?${text}` : '';
+  };
 
   const categories = useLiveQuery<{ value: string }>(CATEGORIES_SQL, [])?.rows;
   const locations = useLiveQuery<{ value: string }>(LOCATIONS_SQL, [])?.rows;
@@ -49,20 +85,26 @@ export function PartsScreen({ session, partNumber, bin }: { session: LocalSessio
       void navigate(`${ROUTES.parts}?${new URLSearchParams({ ...(change.location && { location: change.location }) })}`);
       return;
     }
-    setFilters((f) => ({ ...f, ...change }));
+    if (change.search !== undefined) {
+      setSearchText(change.search);
+      setLiveSearch(change.search);
+      writtenSearch.current = change.search;
+    }
+    setFilters((f) => ({ ...f, search: liveSearch, ...change }));
   };
   const filtered =
     filters.search !== '' || filters.category !== '' || filters.location !== '' || filters.lowStockOnly || filters.highWearOnly;
 
   const closeDetail = useCallback(() => {
     const closedId = selectedId;
-    void navigate(listPath + query);
+    void navigate(listPath + currentQuery());
     // Back to the row that was opened (if it is still on screen), else to the search box.
     window.requestAnimationFrame(() => {
       const row = closedId ? listRef.current?.querySelector<HTMLElement>(`[data-part-id="${closedId}"]`) : null;
       (row ?? searchRef.current)?.focus();
     });
-  }, [selectedId, navigate, listPath, query]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- currentQuery reads this render's search
+  }, [selectedId, navigate, listPath, query, liveSearch]);
 
   return (
     <section className="screen parts-screen" aria-labelledby={`${ids}-title`}>
@@ -139,6 +181,8 @@ export function PartsScreen({ session, partNumber, bin }: { session: LocalSessio
             className="secondary parts-clear"
             onClick={() => {
               setSearchText('');
+              setLiveSearch('');
+              writtenSearch.current = '';
               setFilters(() => ({ ...NO_FILTERS, sort: filters.sort }));
             }}
           >
@@ -151,7 +195,7 @@ export function PartsScreen({ session, partNumber, bin }: { session: LocalSessio
         filters={filters}
         filtered={filtered}
         selectedId={selectedId}
-        onOpen={(_id, number) => void navigate(paths.part(number) + query)}
+        onOpen={(_id, number) => void navigate(paths.part(number) + currentQuery())}
       />
       {selectedId && (
         <PartDetail key={selectedId} partId={selectedId} session={session} locations={locations?.map((l) => l.value) ?? []} onClose={closeDetail} />
