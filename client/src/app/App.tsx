@@ -5,6 +5,7 @@ import { NeedsAttentionScreen } from '../attention/NeedsAttentionScreen.tsx';
 import { useDatabase } from '../db/react.ts';
 import { applyUserLocale } from '../i18n/index.ts';
 import { ConflictsScreen } from '../screens/conflicts/ConflictsScreen.tsx';
+import { DashboardScreen } from '../screens/dashboard/DashboardScreen.tsx';
 import { EquipmentScreen } from '../screens/equipment/EquipmentScreen.tsx';
 import { PartsScreen } from '../screens/parts/PartsScreen.tsx';
 import { TasksScreen } from '../screens/tasks/TasksScreen.tsx';
@@ -16,9 +17,9 @@ import { lastSearchOf } from '../ui/use-url-filters.ts';
 import { LoginScreen } from './LoginScreen.tsx';
 import { ROUTES } from './paths.ts';
 
-/** Where a role lands after signing in (and on `/`). */
-function homeOf(_session: LocalSession): string {
-  return ROUTES.parts;
+/** Where a role lands after signing in (and on `/`): the morning check for those who run the yard. */
+function homeOf(session: LocalSession): string {
+  return session.role === 'supervisor' || session.role === 'admin' ? ROUTES.dashboard : ROUTES.parts;
 }
 
 export function App() {
@@ -39,6 +40,7 @@ export function App() {
     <Routes>
       <Route element={<Layout session={session} />}>
         <Route index element={<Navigate to={homeOf(session)} replace />} />
+        <Route path={ROUTES.dashboard} element={<DashboardScreen />} />
         <Route path={ROUTES.parts} element={<PartRoute session={session} />} />
         <Route path={ROUTES.part} element={<PartRoute session={session} />} />
         <Route path={ROUTES.bin} element={<BinRoute session={session} />} />
@@ -78,7 +80,10 @@ function MachineRoute({ session }: { session: LocalSession }) {
   return <EquipmentScreen session={session} tag={tag} />;
 }
 
-/** The bar every screen shares: the yard's name, the screens this role uses, who is signed in. */
+/**
+ * The bar every screen shares, two short rows so a landscape tablet keeps its height for the work:
+ * the yard's name, the sync state and who is signed in; then the screens this role uses.
+ */
 function Layout({ session }: { session: LocalSession }) {
   const { t } = useTranslation();
   const db = useDatabase();
@@ -86,6 +91,7 @@ function Layout({ session }: { session: LocalSession }) {
   // Re-rendered on every navigation, so each link carries its screen's latest filters.
   useLocation();
   const links: { to: string; label: string }[] = [
+    { to: ROUTES.dashboard, label: t('nav.dashboard') },
     { to: ROUTES.parts, label: t('nav.parts') },
     { to: ROUTES.tasks, label: t('nav.tasks') },
     { to: ROUTES.equipment, label: t('nav.equipment') },
@@ -95,7 +101,17 @@ function Layout({ session }: { session: LocalSession }) {
   return (
     <div className="app">
       <header className="app-header">
-        <h1>{t('common.appName')}</h1>
+        <div className="app-bar">
+          <h1>{t('common.appName')}</h1>
+          <SyncBar onOpenAttention={() => void navigate(ROUTES.attention)} />
+          <span className="app-user">
+            <LanguageSwitch />
+            {session.displayName}
+            <button type="button" className="link" onClick={() => void db.signOut()}>
+              {t('nav.signOut')}
+            </button>
+          </span>
+        </div>
         <nav className="app-nav" aria-label={t('nav.label')}>
           {links.map(({ to, label }) => (
             // Back to the filters this screen last had in this tab.
@@ -104,15 +120,7 @@ function Layout({ session }: { session: LocalSession }) {
             </NavLink>
           ))}
         </nav>
-        <span className="app-user">
-          <LanguageSwitch />
-          {session.displayName}
-          <button type="button" className="link" onClick={() => void db.signOut()}>
-            {t('nav.signOut')}
-          </button>
-        </span>
       </header>
-      <SyncBar onOpenAttention={() => void navigate(ROUTES.attention)} />
       <main className="app-screen">
         <Outlet />
       </main>

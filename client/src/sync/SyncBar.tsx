@@ -47,6 +47,12 @@ export function SyncBar({ onOpenAttention }: { onOpenAttention: () => void }) {
         <span className="sync-dot" aria-hidden="true" />
         {t(`sync.${state}`)}
       </span>
+      {/* Before the rest: on a narrow header the line is cut at its end, never here. */}
+      {row.last_error && (
+        <span className="sync-error" data-testid="sync-error" title={t('sync.problem', { message: row.last_error })}>
+          {t('sync.problem', { message: row.last_error })}
+        </span>
+      )}
       <span className="sync-pending">
         {row.pending > 0 ? t('sync.pending', { count: row.pending }) : t('sync.allUploaded')}
         {row.waiting_for_others > 0 && ` · ${t('sync.waitingForOthers', { count: row.waiting_for_others })}`}
@@ -54,11 +60,6 @@ export function SyncBar({ onOpenAttention }: { onOpenAttention: () => void }) {
       <span className="sync-last">
         {!row.initial_sync_done && row.online ? t('sync.syncing') : lastSync ? t('sync.lastSync', { time: lastSync }) : t('sync.neverSynced')}
       </span>
-      {row.last_error && (
-        <span className="sync-error" data-testid="sync-error">
-          {t('sync.problem', { message: row.last_error })}
-        </span>
-      )}
       {row.pending > 0 && (
         <button type="button" className="sync-now" onClick={() => void db.run('syncNow')}>
           {t('sync.syncNow')}

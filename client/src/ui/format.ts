@@ -20,9 +20,9 @@ export function formatNumber(value: number, language: string, options?: Intl.Num
   return new Intl.NumberFormat(language, options).format(value);
 }
 
-/** Money in the yard's currency (US dollars). */
-export function formatMoney(value: number, language: string): string {
-  return new Intl.NumberFormat(language, { style: 'currency', currency: 'USD' }).format(value);
+/** Money in the yard's currency (US dollars); `{ minimumFractionDigits: 0, maximumFractionDigits: 0 }` for whole dollars. */
+export function formatMoney(value: number, language: string, options?: Intl.NumberFormatOptions): string {
+  return new Intl.NumberFormat(language, { style: 'currency', currency: 'USD', ...options }).format(value);
 }
 
 /** A span of hours as "3.5 h" / "3,5 h". */

@@ -6,8 +6,11 @@ import { StockBadge } from './badges.tsx';
 import { stockStatus, type PartFilters, type PartListRow } from './parts-query.ts';
 import { useLivePartsList, type QueryWindow } from './use-live-parts-list.ts';
 
-/** Every row has the same height: the list can place 50,000 rows without measuring them. */
-export const ROW_HEIGHT = 76;
+/**
+ * Every row has the same height: the list can place 50,000 rows without measuring them. Two lines
+ * of text and a touch target well over 44 px, and eight rows on a landscape tablet (1024×768).
+ */
+export const ROW_HEIGHT = 56;
 /** Rows are read from the database in pages of this many, a page either side of the screen. */
 const PAGE = 100;
 
