@@ -443,7 +443,7 @@ export const es: Translation = {
       machine: 'Máquina',
       kind: 'Tipo de trabajo',
       body: 'Qué se hizo',
-      bodyPlaceholder: 'Qué encontraste y qué hiciste',
+      bodyPlaceholder: 'Qué encontró y qué hizo',
       hoursSpent: 'Horas trabajadas',
       meterReading: 'Lectura del contador',
       meterHint: 'El contador de la máquina marca ahora {{meter}}',
@@ -556,7 +556,7 @@ export const es: Translation = {
       quantity: 'Cantidad usada',
       note: 'Nota (opcional)',
       submit: 'Registrar repuesto usado',
-      partRequired: 'Elige un repuesto.',
+      partRequired: 'Elija un repuesto.',
     },
   },
   orders: {
