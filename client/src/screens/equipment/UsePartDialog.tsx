@@ -6,6 +6,7 @@ import { Dialog } from '../../ui/Dialog.tsx';
 import { Field, FormError } from '../../ui/fields.tsx';
 import { formatNumber } from '../../ui/format.ts';
 import { useContractForm } from '../../ui/use-contract-form.ts';
+import './equipment.css';
 
 interface PartOption {
   id: string;
