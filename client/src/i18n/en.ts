@@ -499,6 +499,8 @@ export const en = {
       failures_one: '{{count}} failure in 90 days',
       failures_other: '{{count}} failures in 90 days',
       none: 'No failures',
+      noRepair: 'No repair finished',
+      days: '{{days}} d',
     },
     entry: {
       status: 'Status: {{from}} → {{to}}',

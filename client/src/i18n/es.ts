@@ -499,6 +499,8 @@ export const es: Translation = {
       failures_one: '{{count}} fallo en 90 días',
       failures_other: '{{count}} fallos en 90 días',
       none: 'Sin fallos',
+      noRepair: 'Ninguna reparación terminada',
+      days: '{{days}} d',
     },
     entry: {
       status: 'Estado: {{from}} → {{to}}',

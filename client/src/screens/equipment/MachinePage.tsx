@@ -81,7 +81,7 @@ export function MachinePage({ session, tag }: { session: LocalSession; tag: stri
   if (!all) return <p className="muted">{t('common.loading')}</p>;
   if (!machine) {
     return (
-      <section className="screen machine-page" aria-label={t('machine.label')} data-testid="machine-page">
+      <section className="screen equipment-screen machine-page" aria-label={t('machine.label')} data-testid="machine-page">
         <Link to={backLink}>← {t('machine.backToList')}</Link>
         <p className="cy-empty">{t('machine.notFound', { tag })}</p>
       </section>
@@ -106,7 +106,7 @@ export function MachinePage({ session, tag }: { session: LocalSession; tag: stri
 
   return (
     <section
-      className="screen machine-page"
+      className="screen equipment-screen machine-page"
       aria-label={t('machine.label')}
       data-testid="machine-page"
       data-tag={machine.tag}
@@ -268,12 +268,14 @@ function MachineStatsPanel({ machine, changes }: { machine: EquipmentRow; change
   const week = machineStats(periods, startOfWeek(now), now);
   const month = machineStats(periods, startOfMonth(now), now);
   const reliability = machineStats(periods, daysBefore(now, RELIABILITY_WINDOW_DAYS), now);
-  const hours = (ms: number) => formatHours(ms / HOUR, i18n.language);
+  // Hours up to two days, then days: "62,3 h", "87,4 d".
+  const hours = (ms: number) =>
+    ms < 48 * HOUR ? formatHours(ms / HOUR, i18n.language) : t('machine.stats.days', { days: formatNumber(ms / (24 * HOUR), i18n.language, { maximumFractionDigits: 1 }) });
   const stats: [key: string, label: string, value: string, hint?: string][] = [
     ['downtime-week', t('machine.stats.downtimeWeek'), hours(week.downtimeMs)],
     ['downtime-month', t('machine.stats.downtimeMonth'), hours(month.downtimeMs)],
     ['mtbf', t('machine.stats.mtbf'), reliability.mtbfMs === null ? t('machine.stats.none') : hours(reliability.mtbfMs), t('machine.stats.mtbfHint')],
-    ['mttr', t('machine.stats.mttr'), reliability.mttrMs === null ? t('machine.stats.none') : hours(reliability.mttrMs), t('machine.stats.mttrHint')],
+    ['mttr', t('machine.stats.mttr'), reliability.mttrMs === null ? t('machine.stats.noRepair') : hours(reliability.mttrMs), t('machine.stats.mttrHint')],
   ];
   return (
     <section aria-labelledby="machine-stats" data-testid="machine-stats">
@@ -334,7 +336,7 @@ function TimelineItem({
       return (
         <li {...common} data-log-kind={log.kind}>
           <p className="timeline-title">
-            <span className="badge">{t(`log.kinds.${log.kind}`)}</span> {log.pending && <PendingMarker />}
+            <span className="badge log-kind">{t(`log.kinds.${log.kind}`)}</span> {log.pending && <PendingMarker />}
           </p>
           {log.body && <p className="timeline-body">{log.body}</p>}
           {details.length > 0 && <p>{details.join(' · ')}</p>}
