@@ -85,11 +85,14 @@ test('offline on a machine: a status tap, a task, a meter reading and a part use
 
   await signIn(page, 'tech'); // Tomás works in Spanish
   const [tech] = await serverRows<{ id: string }>(`select id::text from users where username = 'tech'`);
+  // A technician works on machines but does not add, edit or retire them.
+  await page.goto('/equipment');
+  await expect(page.getByTestId('equipment-row').first()).toBeVisible(APP_READY);
+  await expect(page.getByRole('button', { name: 'Nueva máquina' })).toHaveCount(0);
   await page.goto(`/equipment/${encodeURIComponent(machine!.tag)}`);
   const machinePage = page.getByRole('region', { name: 'Detalles de la máquina' });
   await expect(machinePage).toContainText(machine!.name, APP_READY);
-  // A technician works on machines but does not add, edit or retire them.
-  await expect(machinePage.getByRole('button', { name: 'Añadir entrada' })).toBeVisible();
+  await expect(machinePage.getByRole('button', { name: 'Añadir entrada' }).first()).toBeVisible();
   await expect(machinePage.getByRole('button', { name: 'Editar máquina' })).toHaveCount(0);
   await expect(machinePage.getByRole('button', { name: 'Retirar máquina' })).toHaveCount(0);
 
