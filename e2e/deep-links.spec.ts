@@ -41,9 +41,9 @@ test('every URL opens cold and offline on its screen and record; back and forwar
   await page.goto(`/tasks/${task!.id}`);
   await expect(page.getByRole('dialog', { name: 'Task details' })).toContainText(task!.title, APP_READY);
 
-  // A machine.
+  // A machine: its page.
   await page.goto(`/equipment/${encodeURIComponent(machine!.tag)}`);
-  await expect(page.getByRole('dialog', { name: 'Machine details' })).toContainText(machine!.name, APP_READY);
+  await expect(page.getByRole('region', { name: 'Machine details' })).toContainText(machine!.name, APP_READY);
 
   // Filters in the query string: a link with ?search= shows the filtered list, and the search box says so.
   await page.goto(`/tasks?search=${encodeURIComponent(task!.title)}`);
@@ -51,16 +51,16 @@ test('every URL opens cold and offline on its screen and record; back and forwar
 
   // Back and forward step through what was opened, offline.
   await page.goBack();
-  await expect(page.getByRole('dialog', { name: 'Machine details' })).toContainText(machine!.name, SHOWN);
+  await expect(page.getByRole('region', { name: 'Machine details' })).toContainText(machine!.name, SHOWN);
   await page.goBack();
   await expect(page.getByRole('dialog', { name: 'Task details' })).toContainText(task!.title, SHOWN);
   await page.goForward();
-  await expect(page.getByRole('dialog', { name: 'Machine details' })).toContainText(machine!.name, SHOWN);
+  await expect(page.getByRole('region', { name: 'Machine details' })).toContainText(machine!.name, SHOWN);
 
-  // Closing a record returns to its list, and the URL says so.
-  await page.keyboard.press('Escape');
+  // Leaving a machine's page returns to the equipment list, and the URL says so.
+  await page.getByRole('link', { name: 'All equipment' }).click();
   await expect(page).toHaveURL(/\/equipment$/, SHOWN);
-  await expect(page.getByRole('dialog', { name: 'Machine details' })).toHaveCount(0);
+  await expect(page.getByRole('region', { name: 'Machine details' })).toHaveCount(0);
 
   // Opening a row from a list puts the record in the URL.
   await page.goto('/parts');

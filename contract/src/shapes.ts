@@ -29,6 +29,8 @@ export const SHAPE_RULES: Record<SyncedTable, ShapeRule> = {
   sites: { roles: EVERYONE, scope: 'the-site-row' },
   users: { roles: EVERYONE, scope: 'site', hiddenColumns: ['password_hash'] },
   equipment: { roles: EVERYONE, scope: 'site' },
+  // A machine's status history (who set it to what, when): the machine page's timeline and downtime.
+  equipment_status_changes: { roles: EVERYONE, scope: 'site' },
   tasks: { roles: EVERYONE, scope: 'site' },
   logs: { roles: EVERYONE, scope: 'site' },
   parts: { roles: EVERYONE, scope: 'site' },

@@ -7,6 +7,7 @@ export const SYNCED_TABLES = [
   'sites',
   'users',
   'equipment',
+  'equipment_status_changes',
   'tasks',
   'logs',
   'parts',

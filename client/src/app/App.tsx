@@ -7,6 +7,8 @@ import { applyUserLocale } from '../i18n/index.ts';
 import { ConflictsScreen } from '../screens/conflicts/ConflictsScreen.tsx';
 import { DashboardScreen } from '../screens/dashboard/DashboardScreen.tsx';
 import { EquipmentScreen } from '../screens/equipment/EquipmentScreen.tsx';
+import { MachinePage } from '../screens/equipment/MachinePage.tsx';
+import { LogScreen } from '../screens/log/LogScreen.tsx';
 import { PartsScreen } from '../screens/parts/PartsScreen.tsx';
 import { TasksScreen } from '../screens/tasks/TasksScreen.tsx';
 import type { LocalSession } from '../session/local-session.ts';
@@ -48,6 +50,7 @@ export function App() {
         <Route path={ROUTES.task} element={<TaskRoute session={session} />} />
         <Route path={ROUTES.equipment} element={<EquipmentScreen session={session} />} />
         <Route path={ROUTES.machine} element={<MachineRoute session={session} />} />
+        <Route path={ROUTES.log} element={<LogScreen session={session} />} />
         <Route path={ROUTES.conflicts} element={<ConflictsScreen session={session} />} />
         <Route path={ROUTES.attention} element={<NeedsAttentionScreen />} />
         <Route path="*" element={<Navigate to={homeOf(session)} replace />} />
@@ -76,8 +79,8 @@ function TaskRoute({ session }: { session: LocalSession }) {
 }
 
 function MachineRoute({ session }: { session: LocalSession }) {
-  const { tag } = useParams();
-  return <EquipmentScreen session={session} tag={tag} />;
+  const { tag = '' } = useParams();
+  return <MachinePage key={tag} session={session} tag={tag} />;
 }
 
 /**
@@ -95,6 +98,7 @@ function Layout({ session }: { session: LocalSession }) {
     { to: ROUTES.parts, label: t('nav.parts') },
     { to: ROUTES.tasks, label: t('nav.tasks') },
     { to: ROUTES.equipment, label: t('nav.equipment') },
+    { to: ROUTES.log, label: t('nav.log') },
     { to: ROUTES.conflicts, label: t('nav.conflicts') },
     { to: ROUTES.attention, label: t('nav.needsAttention') },
   ];

@@ -28,6 +28,11 @@ export const SYNCED_COLUMNS: Record<SyncedTable, readonly (readonly [name: strin
     ['meter_unit', 'text'], ['notes', 'text'],
     ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'], ['updated_by', 'uuid'], ['version', 'integer'],
   ],
+  equipment_status_changes: [
+    ['id', 'uuid'], ['site_id', 'uuid'], ['equipment_id', 'uuid'], ['status', 'text'], ['previous_status', 'text'],
+    ['changed_at', 'timestamptz'], ['changed_by', 'uuid'], ['note', 'text'],
+    ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'], ['updated_by', 'uuid'], ['version', 'integer'],
+  ],
   tasks: [
     ['id', 'uuid'], ['site_id', 'uuid'], ['equipment_id', 'uuid'], ['title', 'text'], ['description', 'text'],
     ['priority', 'smallint'], ['category', 'text'], ['status', 'text'], ['assignee_id', 'uuid'], ['due_date', 'date'],

@@ -19,6 +19,8 @@ export interface EffectContext {
   siteId: string;
   deviceId: string;
   clientTime: string;
+  /** The command's mutation id: the id of a row the server makes one of per command (a status change). */
+  mutationId: string;
   /** A column of a row as the tablet shows it now (synced plus pending), or undefined. */
   current(table: SyncedTable, id: string, column: string): Promise<unknown>;
 }
@@ -39,10 +41,28 @@ function newRow(ctx: EffectContext, fields: Record<string, unknown>): Record<str
 type EffectsOf = { [N in CommandName]: (args: CommandArgs<N>, ctx: EffectContext) => Promise<Effect[]> | Effect[] };
 
 const EFFECTS: EffectsOf = {
-  'equipment.create': (a, ctx) => [{ table: 'equipment', rowId: a.id, op: 'insert', data: newRow(ctx, { ...a, status: 'running', statusChangedAt: ctx.clientTime }) }],
+  'equipment.create': (a, ctx) => [
+    { table: 'equipment', rowId: a.id, op: 'insert', data: newRow(ctx, { ...a, status: 'running', statusChangedAt: ctx.clientTime }) },
+    statusChange(ctx, a.id, 'running', null, null),
+  ],
   'equipment.update': (a) => [{ table: 'equipment', rowId: a.id, op: 'set', data: columns(a.changes) }],
-  'equipment.setStatus': (a, ctx) => [{ table: 'equipment', rowId: a.id, op: 'set', data: { status: a.status, status_changed_at: ctx.clientTime } }],
-  'equipment.retire': (a, ctx) => [{ table: 'equipment', rowId: a.id, op: 'set', data: { status: 'retired', status_changed_at: ctx.clientTime } }],
+  'equipment.setStatus': async (a, ctx) => {
+    const previous = await ctx.current('equipment', a.id, 'status');
+    // Like the server: the same status again changes nothing, and a retired machine stays retired.
+    if (previous === a.status || previous === 'retired') return [];
+    return [
+      { table: 'equipment', rowId: a.id, op: 'set', data: { status: a.status, status_changed_at: ctx.clientTime } },
+      statusChange(ctx, a.id, a.status, previous, a.note),
+    ];
+  },
+  'equipment.retire': async (a, ctx) => {
+    const previous = await ctx.current('equipment', a.id, 'status');
+    if (previous === 'retired') return [];
+    return [
+      { table: 'equipment', rowId: a.id, op: 'set', data: { status: 'retired', status_changed_at: ctx.clientTime } },
+      statusChange(ctx, a.id, 'retired', previous, a.reason),
+    ];
+  },
 
   'task.create': (a, ctx) => [
     { table: 'tasks', rowId: a.id, op: 'insert', data: newRow(ctx, { ...a, status: 'open', lotoConfirmed: false, createdBy: ctx.userId }) },
@@ -82,7 +102,15 @@ const EFFECTS: EffectsOf = {
     },
   ],
 
-  'log.add': (a, ctx) => [{ table: 'logs', rowId: a.id, op: 'insert', data: newRow(ctx, { ...a, authorId: ctx.userId, clientCreatedAt: ctx.clientTime }) }],
+  'log.add': async (a, ctx) => {
+    const effects: Effect[] = [{ table: 'logs', rowId: a.id, op: 'insert', data: newRow(ctx, { ...a, authorId: ctx.userId, clientCreatedAt: ctx.clientTime }) }];
+    // A reading moves the machine's meter forward, never back (as the server does).
+    if (a.meterReading != null) {
+      const meter = await ctx.current('equipment', a.equipmentId, 'meter');
+      if (meter == null || Number(meter) < a.meterReading) effects.push({ table: 'equipment', rowId: a.equipmentId, op: 'set', data: { meter: a.meterReading } });
+    }
+    return effects;
+  },
 
   'part.create': (a, ctx) => [{ table: 'parts', rowId: a.id, op: 'insert', data: newRow(ctx, { ...a, quantity: 0 }) }],
   'part.update': (a) => [{ table: 'parts', rowId: a.id, op: 'set', data: columns(a.changes) }],
@@ -149,6 +177,22 @@ const EFFECTS: EffectsOf = {
   // Devices are not synced to tablets.
   'device.revoke': () => [],
 };
+
+function statusChange(ctx: EffectContext, equipmentId: string, status: string, previous: unknown, note: string | null | undefined): Effect {
+  return {
+    table: 'equipment_status_changes',
+    rowId: ctx.mutationId,
+    op: 'insert',
+    data: newRow(ctx, {
+      equipmentId,
+      status,
+      previousStatus: typeof previous === 'string' ? previous : null,
+      changedAt: ctx.clientTime,
+      changedBy: ctx.userId,
+      note: note ?? null,
+    }),
+  };
+}
 
 function movement(ctx: EffectContext, id: string, fields: Record<string, unknown>): Effect {
   return { table: 'stock_movements', rowId: id, op: 'insert', data: newRow(ctx, { authorId: ctx.userId, deviceId: ctx.deviceId, clientCreatedAt: ctx.clientTime, ...fields }) };

@@ -55,6 +55,7 @@ export async function recordCommand<N extends CommandName>(pg: PGliteInterface, 
       siteId: session.siteId,
       deviceId,
       clientTime,
+      mutationId,
       current: (table, id, column) => currentValue(tx, table, id, column),
     });
     for (const effect of effects) {

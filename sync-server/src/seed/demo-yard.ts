@@ -238,6 +238,7 @@ export interface DemoPlan {
   sites: Row[];
   users: Row[];
   equipment: Row[];
+  equipment_status_changes: Row[];
   parts: Row[];
   tasks: Row[];
   logs: Row[];
@@ -252,6 +253,7 @@ const TABLE_ORDER = [
   'sites',
   'users',
   'equipment',
+  'equipment_status_changes',
   'parts',
   'tasks',
   'logs',
@@ -291,7 +293,7 @@ export function planDemoYard(now: Date, passwordHashes: ReadonlyMap<string, stri
   const random = createRandom(DEMO_RANDOM_SEED);
   const clock = createClock(now);
   const plan: DemoPlan = {
-    sites: [], users: [], equipment: [], parts: [], tasks: [], logs: [],
+    sites: [], users: [], equipment: [], equipment_status_changes: [], parts: [], tasks: [], logs: [],
     incoming_orders: [], stock_movements: [], knowledge: [], knowledge_votes: [],
   };
 
@@ -329,6 +331,19 @@ export function planDemoYard(now: Date, passwordHashes: ReadonlyMap<string, stri
       updated_at: statusChangedAt > createdAt ? statusChangedAt : createdAt,
       updated_by: machine.statusDaysAgo === undefined ? userId('admin') : userId('supervisor'),
     });
+    // Its status history: running since it was added, then the status it has now.
+    const history: { status: string; previous_status: string | null; at: Date; by: string }[] = [
+      { status: 'running', previous_status: null, at: createdAt, by: userId('admin') },
+    ];
+    if ((machine.status ?? 'running') !== 'running') {
+      history.push({ status: machine.status!, previous_status: 'running', at: statusChangedAt, by: userId('supervisor') });
+    }
+    for (const change of history) {
+      plan.equipment_status_changes.push({
+        id: uuidv7(), site_id: siteId, equipment_id: machineId(machine.tag), status: change.status, previous_status: change.previous_status,
+        changed_at: change.at, changed_by: change.by, note: null, created_at: change.at, updated_at: change.at, updated_by: change.by,
+      });
+    }
   }
 
   // Parts (quantity 0: stock arrives through the ledger below).

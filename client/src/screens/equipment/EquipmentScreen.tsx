@@ -3,12 +3,13 @@ import { useLiveQuery } from '../../db/react.ts';
 import { EQUIPMENT_STATUSES } from '@cimco/contract';
 import { useMemo, useState, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useLocation, useNavigate } from 'react-router';
-import { paths, ROUTES } from '../../app/paths.ts';
+import { useNavigate } from 'react-router';
+import { mayRun } from '@cimco/contract';
+import { paths } from '../../app/paths.ts';
 import type { LocalSession } from '../../session/local-session.ts';
 import { StatusBadge } from './EquipmentBadges.tsx';
-import { EquipmentDetailDialog } from './EquipmentDetailDialog.tsx';
-import { useAssignableUsers, type MachineOption } from '../tasks/reference-data.ts';
+import { MachineFormDialog } from './MachineForm.tsx';
+import type { MachineOption } from '../tasks/reference-data.ts';
 import {
   EQUIPMENT_LIST_SQL,
   MACHINE_TASKS_SQL,
@@ -31,29 +32,23 @@ const DEFAULT_FILTERS: EquipmentFilters = { search: '', status: '', area: '' };
 /**
  * The yard's machines: search by tag or name, filter by status and area, components indented
  * under their parent, and the status set with one tap on each row. A row opens the machine's page
- * with its details, components and open tasks.
+ * (`/equipment/<tag>`, MachinePage.tsx). Supervisors and admins add machines here.
  */
-export function EquipmentScreen({ session, tag }: { session: LocalSession; tag?: string }) {
+export function EquipmentScreen({ session }: { session: LocalSession }) {
   const navigate = useNavigate();
-  const { search: query } = useLocation();
   const { t } = useTranslation();
+  const [creating, setCreating] = useState(false);
   const [filters, setFilters] = useUrlFilters(DEFAULT_FILTERS);
   const [notice, setNotice] = useState('');
   const rows = useLiveQuery<EquipmentRow>(EQUIPMENT_LIST_SQL, [])?.rows;
   const tasks = useLiveQuery<MachineTask>(MACHINE_TASKS_SQL, [])?.rows;
-  const users = useAssignableUsers();
   const openTasks = useMemo(() => tasksByMachine(tasks ?? []), [tasks]);
   // The task form's machine picker: every machine in service.
   const machines = useMemo<MachineOption[]>(
     () => (rows ?? []).filter((row) => row.status !== 'retired').map(({ id, tag, name, area }) => ({ id, tag, name, area })),
     [rows],
   );
-  const openMachine = tag ? rows?.find((row) => row.tag === tag) : undefined;
-  const openId = tag ? (openMachine?.id ?? null) : null;
-  const open = (id: string) => {
-    const machine = rows?.find((row) => row.id === id);
-    if (machine) void navigate(paths.machine(machine.tag) + query);
-  };
+  const takenTags = useMemo(() => new Map((rows ?? []).map((row) => [row.tag.toUpperCase(), row.id])), [rows]);
 
   const areas = useMemo(() => [...new Set((rows ?? []).map((row) => row.area).filter((area): area is string => !!area))].sort(), [rows]);
   const shown = useMemo(() => shownMachines(rows ?? [], filters), [rows, filters]);
@@ -63,6 +58,11 @@ export function EquipmentScreen({ session, tag }: { session: LocalSession; tag?:
     <section className="screen equipment-screen" aria-labelledby="equipment-title">
       <div className="screen-header">
         <h2 id="equipment-title">{t('equipment.title')}</h2>
+        {mayRun(session.role, 'equipment.create') && (
+          <button type="button" className="primary" onClick={() => setCreating(true)}>
+            {t('machine.actions.newMachine')}
+          </button>
+        )}
         <p className="equipment-counts" data-testid="equipment-counts">
           {(['running', 'maintenance', 'down'] as const).map((status) => (
             <span key={status} className={`count count-${status}`} data-count-status={status}>
@@ -145,7 +145,7 @@ export function EquipmentScreen({ session, tag }: { session: LocalSession; tag?:
             data-parent-id={machine.parent_id ?? ''}
             data-pending={machine.pending ? 'true' : 'false'}
           >
-            <button type="button" className="equipment-open" onClick={() => void navigate(paths.machine(machine.tag) + query)}>
+            <button type="button" className="equipment-open" onClick={() => void navigate(paths.machine(machine.tag))}>
               <span className="equipment-row-top">
                 <span className="equipment-tag">{machine.tag}</span>
                 <span className="equipment-name">{machine.name}</span>
@@ -171,16 +171,12 @@ export function EquipmentScreen({ session, tag }: { session: LocalSession; tag?:
         ))}
       </ul>
 
-      {tag && (
-        <EquipmentDetailDialog
-          machine={openMachine}
-          all={rows ?? []}
-          tasks={openId ? (openTasks.get(openId) ?? []) : []}
+      {creating && (
+        <MachineFormDialog
           machines={machines}
-          users={users}
-          session={session}
-          onClose={() => void navigate(ROUTES.equipment + query)}
-          onOpen={open}
+          takenTags={takenTags}
+          onClose={() => setCreating(false)}
+          onSaved={(tag) => void navigate(paths.machine(tag))}
         />
       )}
     </section>

@@ -18,6 +18,10 @@ import {
 } from './task-model.ts';
 import { PriorityBadge, StatusBadge } from './TaskBadges.tsx';
 import { useCommandForm } from '../../ui/use-command-form.ts';
+import { Link } from 'react-router';
+import { paths } from '../../app/paths.ts';
+import { LogEntryDialog } from '../log/LogEntryDialog.tsx';
+import { UsePartDialog } from '../equipment/UsePartDialog.tsx';
 
 type Mode = 'view' | 'edit' | 'complete' | 'cancel';
 
@@ -90,6 +94,10 @@ function TaskView({ task, session, users, onMode }: { task: TaskRow; session: Lo
   const [busy, setBusy] = useState(false);
   const canWork = mayRun(session.role, 'task.create');
   const overdue = isOverdue(task);
+  // Work on the task's machine, recorded with the task: a log entry, a part used.
+  const [working, setWorking] = useState<'log' | 'part' | null>(null);
+  const machine = task.equipment_id ? { id: task.equipment_id, label: machineLabel({ tag: task.equipment_tag, name: task.equipment_name }) } : null;
+  const open = task.status === 'open' || task.status === 'in_progress' || task.status === 'on_hold';
   // Back from a form: focus returns to the task's actions.
   const ref = useRef<HTMLDivElement>(null);
   useFocusInside(ref);
@@ -117,7 +125,7 @@ function TaskView({ task, session, users, onMode }: { task: TaskRow; session: Lo
       <dl className="task-facts">
         <div>
           <dt>{t('tasks.fields.equipment')}</dt>
-          <dd>{task.equipment_id ? machineLabel({ tag: task.equipment_tag, name: task.equipment_name }) : t('tasks.noEquipment')}</dd>
+          <dd>{machine && task.equipment_tag ? <Link to={paths.machine(task.equipment_tag)}>{machine.label}</Link> : t('tasks.noEquipment')}</dd>
         </div>
         <div>
           <dt>{t('tasks.fields.category')}</dt>
@@ -192,7 +200,23 @@ function TaskView({ task, session, users, onMode }: { task: TaskRow; session: Lo
       ) : (
         <p className="muted">{t('tasks.readOnly')}</p>
       )}
+      {machine && open && (mayRun(session.role, 'log.add') || mayRun(session.role, 'stock.adjust')) && (
+        <div className="task-actions">
+          {mayRun(session.role, 'log.add') && (
+            <button type="button" className="secondary" onClick={() => setWorking('log')}>
+              {t('machine.actions.logWork')}
+            </button>
+          )}
+          {mayRun(session.role, 'stock.adjust') && (
+            <button type="button" className="secondary" onClick={() => setWorking('part')}>
+              {t('machine.actions.usePart')}
+            </button>
+          )}
+        </div>
+      )}
       {mayRun(session.role, 'task.assign') && <AssignForm task={task} users={users} />}
+      {machine && working === 'log' && <LogEntryDialog machine={machine} taskId={task.id} onClose={() => setWorking(null)} />}
+      {machine && working === 'part' && <UsePartDialog machine={machine} taskId={task.id} onClose={() => setWorking(null)} />}
     </div>
   );
 }

@@ -29,6 +29,36 @@ export const EQUIPMENT: EditableTable = {
   refuse: retired,
 };
 
+/**
+ * When a status change happened: when the person tapped it (the tablet's clock), but never later
+ * than now and never before the machine's previous change. A machine that went down at 10:00 on a
+ * tablet that synced at 14:00 was down from 10:00, which is what downtime and MTTR must count; and
+ * the history stays in order, ending with the status the machine has (the latest arrival wins).
+ */
+async function changeTime(ctx: CommandContext, previousChange: unknown): Promise<Date> {
+  const { rows } = await ctx.tx.query<{ at: Date }>(
+    'select greatest(least($1::timestamptz, now()), coalesce($2::timestamptz, $1::timestamptz, now())) as at',
+    [ctx.clientTime, previousChange instanceof Date ? previousChange.toISOString() : (previousChange ?? null)],
+  );
+  return rows[0]!.at;
+}
+
+/**
+ * A machine's status history (equipment_status_changes): one row per command that changed its
+ * status, in that command's transaction. Its id is the command's mutation id, the id the tablet
+ * gave its expected row (client/src/outbox/effects.ts).
+ */
+async function recordStatusChange(
+  ctx: CommandContext,
+  change: { equipmentId: string; status: string; previous: unknown; at: Date; note: string | null | undefined },
+): Promise<void> {
+  await ctx.tx.query(
+    `insert into equipment_status_changes (id, site_id, equipment_id, status, previous_status, changed_at, changed_by, note, updated_by)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $7)`,
+    [ctx.mutationId, ctx.siteId, change.equipmentId, change.status, typeof change.previous === 'string' ? change.previous : null, change.at, ctx.userId, change.note ?? null],
+  );
+}
+
 async function refuseDuplicateTag(ctx: CommandContext, tag: string, except?: string): Promise<void> {
   await lockName(ctx, 'tag', tag);
   const { rows } = await ctx.tx.query<{ id: string; name: string }>(
@@ -51,6 +81,8 @@ export async function createEquipment(ctx: CommandContext, a: CommandArgs<'equip
     `insert into equipment (id, site_id, updated_by, ${columns.join(', ')}) values ($1, $2, $3, ${columns.map((_, i) => `$${i + 4}`).join(', ')})`,
     [a.id, ctx.siteId, ctx.userId, ...Object.values(values)],
   );
+  const { rows } = await ctx.tx.query<{ at: Date }>('select status_changed_at as at from equipment where id = $1', [a.id]);
+  await recordStatusChange(ctx, { equipmentId: a.id, status: 'running', previous: null, at: rows[0]!.at, note: null });
   return { entity: 'equipment', entityId: a.id, after: values };
 }
 
@@ -67,10 +99,12 @@ export async function setEquipmentStatus(ctx: CommandContext, a: CommandArgs<'eq
   const refusal = retired(row);
   if (refusal) throw refusal;
   if (row.status !== a.status) {
+    const at = await changeTime(ctx, row.status_changed_at);
     await ctx.tx.query(
-      'update equipment set status = $2, status_changed_at = now(), updated_by = $3 where id = $1',
-      [a.id, a.status, ctx.userId],
+      'update equipment set status = $2, status_changed_at = $4, updated_by = $3 where id = $1',
+      [a.id, a.status, ctx.userId, at],
     );
+    await recordStatusChange(ctx, { equipmentId: a.id, status: a.status, previous: row.status, at, note: a.note });
   }
   return { entity: 'equipment', entityId: a.id, before: { status: row.status }, after: { status: a.status, note: a.note ?? null } };
 }
@@ -78,10 +112,12 @@ export async function setEquipmentStatus(ctx: CommandContext, a: CommandArgs<'eq
 export async function retireEquipment(ctx: CommandContext, a: CommandArgs<'equipment.retire'>): Promise<CommandEffect> {
   const row = await lockRow(ctx, EQUIPMENT, a.id);
   if (row.status !== 'retired') {
+    const at = await changeTime(ctx, row.status_changed_at);
     await ctx.tx.query(
-      `update equipment set status = 'retired', status_changed_at = now(), updated_by = $2 where id = $1`,
-      [a.id, ctx.userId],
+      `update equipment set status = 'retired', status_changed_at = $3, updated_by = $2 where id = $1`,
+      [a.id, ctx.userId, at],
     );
+    await recordStatusChange(ctx, { equipmentId: a.id, status: 'retired', previous: row.status, at, note: a.reason });
   }
   return { entity: 'equipment', entityId: a.id, before: { status: row.status }, after: { status: 'retired', reason: a.reason ?? null } };
 }
