@@ -377,14 +377,9 @@ export const en = {
     components_one: '{{count}} component',
     components_other: '{{count}} components',
     partOf: 'Part of {{tag}} {{name}}',
-    partOfLabel: 'Part of',
-    detailLabel: 'Machine details',
     since: 'since {{date}}',
     note: 'Note',
     notePlaceholder: 'Optional: why the status changed',
-    componentsTitle: 'Components',
-    openTasksTitle: 'Open tasks',
-    noOpenTasks: 'No open tasks.',
     status: {
       running: 'Running',
       maintenance: 'Maintenance',
@@ -615,13 +610,6 @@ export const en = {
       log: '{{kind}} logged on {{machine}}',
       movement: '{{reason}}: {{part}} ({{delta}})',
       taskDone: 'Task done: {{title}}',
-    },
-    logKind: {
-      repair: 'Repair',
-      inspection: 'Inspection',
-      preventive: 'Preventive maintenance',
-      note: 'Note',
-      meter_reading: 'Meter reading',
     },
   },
   nav: {

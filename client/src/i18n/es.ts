@@ -377,14 +377,9 @@ export const es: Translation = {
     components_one: '{{count}} componente',
     components_other: '{{count}} componentes',
     partOf: 'Parte de {{tag}} {{name}}',
-    partOfLabel: 'Parte de',
-    detailLabel: 'Detalles de la máquina',
     since: 'desde {{date}}',
     note: 'Nota',
     notePlaceholder: 'Opcional: por qué cambió el estado',
-    componentsTitle: 'Componentes',
-    openTasksTitle: 'Tareas abiertas',
-    noOpenTasks: 'No hay tareas abiertas.',
     status: {
       running: 'En marcha',
       maintenance: 'Mantenimiento',
@@ -615,13 +610,6 @@ export const es: Translation = {
       log: '{{kind}} registrado en {{machine}}',
       movement: '{{reason}}: {{part}} ({{delta}})',
       taskDone: 'Tarea terminada: {{title}}',
-    },
-    logKind: {
-      repair: 'Reparación',
-      inspection: 'Inspección',
-      preventive: 'Mantenimiento preventivo',
-      note: 'Nota',
-      meter_reading: 'Lectura del medidor',
     },
   },
   nav: {

@@ -193,7 +193,7 @@ type T = ReturnType<typeof useTranslation>['t'];
 function activityText(item: Activity, t: T, number: (n: number) => string): string {
   switch (item.kind) {
     case 'log':
-      return t('dashboard.activity.log', { kind: t(`dashboard.logKind.${item.what as 'note'}`, { defaultValue: item.what }), machine: item.subject ?? '' });
+      return t('dashboard.activity.log', { kind: t(`log.kinds.${item.what as 'note'}`, { defaultValue: item.what }), machine: item.subject ?? '' });
     case 'movement':
       return t('dashboard.activity.movement', {
         reason: t(`parts.reason.${item.what as 'used'}`, { defaultValue: item.what }),
