@@ -1,7 +1,7 @@
 import { defineConfig, minimal2023Preset } from '@vite-pwa/assets-generator/config';
 
 /**
- * The app icons, generated from public/logo.svg by `npm run icons -w client` into public/ and
+ * The app icons, generated from ../public/logo.svg by `npm run icons -w client` into ../public/ and
  * checked in (the build does not need sharp). vite.config.ts lists them in the web app manifest.
  *
  * The logo's rounded square is the header's slate, so the maskable and Apple icons are padded with
@@ -16,5 +16,5 @@ export default defineConfig({
     maskable: { ...minimal2023Preset.maskable, padding: 0.2, resizeOptions: { background: slate } },
     apple: { ...minimal2023Preset.apple, padding: 0.1, resizeOptions: { background: slate } },
   },
-  images: ['public/logo.svg'],
+  images: ['../public/logo.svg'],
 });
