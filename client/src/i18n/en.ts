@@ -349,9 +349,6 @@ export const en = {
       confirm: 'Confirm cancellation',
     },
     errors: {
-      titleRequired: 'Enter a title.',
-      problemRequired: 'Describe the problem.',
-      fixRequired: 'Describe the fix.',
       lotoRequired: 'Confirm lock-out/tag-out before completing work on a machine.',
       notAllowed: 'Your role cannot do this.',
     },

@@ -348,9 +348,6 @@ export const es: Translation = {
       confirm: 'Confirmar cancelación',
     },
     errors: {
-      titleRequired: 'Escriba un título.',
-      problemRequired: 'Describa el problema.',
-      fixRequired: 'Describa el arreglo.',
       lotoRequired: 'Confirme el bloqueo/etiquetado antes de terminar un trabajo en una máquina.',
       notAllowed: 'Su rol no puede hacer esto.',
     },

@@ -16,24 +16,36 @@ import { issueField, issueText } from './validation.ts';
  *
  * Errors are kept under the command's argument names (`errorOf('equipmentId')`), so name a field
  * as its argument where it is one; an edit's `changes.name` lands on `name`.
+ *
+ * `check` adds the rules that depend on the record rather than the arguments alone (work on a
+ * machine needs lock-out/tag-out): the server refuses the same, this says so before recording.
+ * `skip` says a submit has nothing to record (an edit that changed nothing): the form just closes.
  */
 export function useContractForm<N extends CommandName, V extends FieldValues>({
   command,
   defaultValues,
   toArgs,
+  check,
+  skip,
   onRecorded,
 }: {
   command: N;
   defaultValues: DefaultValues<V>;
   toArgs: (values: V) => CommandInput<N>;
+  check?: (args: CommandInput<N>) => Record<string, string>;
+  skip?: (values: V) => boolean;
   onRecorded?: (args: CommandInput<N>) => void;
 }) {
   const { t } = useTranslation();
   const db = useDatabase();
   const [formError, setFormError] = useState<string>();
-  const form = useForm<V>({ defaultValues, resolver: contractResolver(command, toArgs, t) });
+  const form = useForm<V>({ defaultValues, resolver: contractResolver(command, toArgs, t, check, skip) });
 
   const submit = form.handleSubmit(async (values) => {
+    if (skip?.(values)) {
+      onRecorded?.(toArgs(values));
+      return;
+    }
     setFormError(undefined);
     const args = toArgs(values);
     try {
@@ -50,7 +62,13 @@ export function useContractForm<N extends CommandName, V extends FieldValues>({
   return { form, submit, formError, busy: form.formState.isSubmitting, errorOf: (argument: string) => fieldError(form.formState.errors, argument) };
 }
 
-function contractResolver<N extends CommandName, V extends FieldValues>(command: N, toArgs: (values: V) => CommandInput<N>, t: TFunction): Resolver<V> {
+function contractResolver<N extends CommandName, V extends FieldValues>(
+  command: N,
+  toArgs: (values: V) => CommandInput<N>,
+  t: TFunction,
+  check?: (args: CommandInput<N>) => Record<string, string>,
+  skip?: (values: V) => boolean,
+): Resolver<V> {
   // Our own resolver rather than @hookform/resolvers' zodResolver: the contract's messages are
   // English, and each issue is rebuilt in the reader's language from its code (validation.ts).
   return (values) => {
@@ -60,10 +78,14 @@ function contractResolver<N extends CommandName, V extends FieldValues>(command:
     } catch (caught) {
       return { values: {}, errors: { root: { type: 'form', message: caught instanceof Error ? caught.message : String(caught) } } as never };
     }
+    if (skip?.(values)) return { values, errors: {} };
     const parsed = COMMANDS[command].args.safeParse(args);
-    if (parsed.success) return { values, errors: {} };
     const errors: Record<string, { type: string; message: string }> = {};
-    for (const issue of parsed.error.issues) errors[issueField(issue) ?? 'root'] ??= { type: issue.code, message: issueText(issue, t) };
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) errors[issueField(issue) ?? 'root'] ??= { type: issue.code, message: issueText(issue, t) };
+    }
+    for (const [field, message] of Object.entries(check?.(args as CommandInput<N>) ?? {})) errors[field] ??= { type: 'check', message };
+    if (Object.keys(errors).length === 0) return { values, errors: {} };
     return { values: {}, errors: errors as never };
   };
 }

@@ -17,7 +17,7 @@ import {
   type TaskRow,
 } from './task-model.ts';
 import { PriorityBadge, StatusBadge } from './TaskBadges.tsx';
-import { useCommandForm } from '../../ui/use-command-form.ts';
+import { useContractForm } from '../../ui/use-contract-form.ts';
 import { Link } from 'react-router';
 import { paths } from '../../app/paths.ts';
 import { LogEntryDialog } from '../log/LogEntryDialog.tsx';
@@ -282,113 +282,86 @@ function fieldsOf(task: TaskRow): TaskFields {
 
 /**
  * Edits send only the fields changed, each with the value it had when the edit began (`base`), so
- * the server can merge this with someone else's edit of other fields.
+ * the server can merge this with someone else's edit of other fields. Checked by task.update's
+ * schema from the contract.
  */
 function EditTaskForm({ task, machines, onDone }: { task: TaskRow; machines: readonly MachineOption[]; onDone: () => void }) {
   const { t } = useTranslation();
-  const db = useDatabase();
   const ref = useRef<HTMLFormElement>(null);
   useFocusInside(ref);
   // The values the edit starts from: kept as they were when the form opened.
   const [base] = useState(() => fieldsOf(task));
   const [baseLabel] = useState(() => (task.equipment_id ? machineLabel({ tag: task.equipment_tag, name: task.equipment_name }) : ''));
-  const [draft, setDraft] = useState<TaskFields>(base);
-  const { errors, setErrors, busy, save } = useCommandForm(onDone);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (busy) return;
-    const normalised: TaskFields = {
-      ...draft,
-      title: draft.title.trim(),
-      description: draft.description?.trim() || null,
-      dueDate: draft.dueDate || null,
-    };
-    if (!normalised.title) {
-      setErrors({ fields: { title: t('tasks.errors.titleRequired') } });
-      return;
-    }
-    const changed = (Object.keys(normalised) as (keyof TaskFields)[]).filter((field) => normalised[field] !== base[field]);
-    if (changed.length === 0) {
-      onDone();
-      return;
-    }
-    await save(() =>
-      db.record('task.update', {
+  const changedFields = (values: EditValues) => {
+    const now = normalise(values);
+    return (Object.keys(now) as (keyof TaskFields)[]).filter((field) => now[field] !== base[field]);
+  };
+  const { form, submit, formError, busy, errorOf } = useContractForm<'task.update', EditValues>({
+    command: 'task.update',
+    defaultValues: { ...base, description: base.description ?? '', dueDate: base.dueDate ?? '', priority: String(base.priority) },
+    toArgs: (values) => {
+      const now = normalise(values);
+      const changed = changedFields(values);
+      return {
         id: task.id,
-        changes: Object.fromEntries(changed.map((field) => [field, normalised[field]])),
+        changes: Object.fromEntries(changed.map((field) => [field, now[field]])),
         base: Object.fromEntries(changed.map((field) => [field, base[field]])),
-      }),
-    );
-  }
+      };
+    },
+    skip: (values) => changedFields(values).length === 0,
+    onRecorded: onDone,
+  });
+  const { register } = form;
+  const equipmentId = form.watch('equipmentId');
 
-  const set = <K extends keyof TaskFields>(field: K, value: TaskFields[K]) => setDraft((d) => ({ ...d, [field]: value }));
   return (
     <form ref={ref} className="task-form" onSubmit={(event) => void submit(event)} noValidate aria-label={t('tasks.editTitle')}>
       <h3>{t('tasks.editTitle')}</h3>
-      <Field label={t('tasks.fields.title')} error={errors.fields.title}>
+      <Field label={t('tasks.fields.title')} error={errorOf('title')}>
         {({ id, describedBy }) => (
-          <input
-            id={id}
-            data-autofocus
-            maxLength={200}
-            value={draft.title}
-            aria-invalid={errors.fields.title ? true : undefined}
-            aria-describedby={describedBy}
-            onChange={(event) => set('title', event.target.value)}
-          />
+          <input id={id} data-autofocus maxLength={200} aria-invalid={errorOf('title') ? true : undefined} aria-describedby={describedBy} {...register('title')} />
         )}
       </Field>
-      <Field label={t('tasks.fields.description')} error={errors.fields.description}>
+      <Field label={t('tasks.fields.description')} error={errorOf('description')}>
         {({ id, describedBy }) => (
-          <textarea
-            id={id}
-            rows={3}
-            maxLength={4000}
-            value={draft.description ?? ''}
-            aria-describedby={describedBy}
-            onKeyDown={submitOnCtrlEnter}
-            onChange={(event) => set('description', event.target.value)}
-          />
+          <textarea id={id} rows={3} maxLength={4000} aria-describedby={describedBy} onKeyDown={submitOnCtrlEnter} {...register('description')} />
         )}
       </Field>
       <div className="field-row">
-        <Field label={t('tasks.fields.priority')} error={errors.fields.priority}>
+        <Field label={t('tasks.fields.priority')} error={errorOf('priority')}>
           {({ id, describedBy }) => (
-            <select id={id} value={draft.priority} aria-describedby={describedBy} onChange={(event) => set('priority', Number(event.target.value))}>
+            <select id={id} aria-describedby={describedBy} {...register('priority')}>
               <PriorityOptions />
             </select>
           )}
         </Field>
-        <Field label={t('tasks.fields.category')} error={errors.fields.category}>
+        <Field label={t('tasks.fields.category')} error={errorOf('category')}>
           {({ id, describedBy }) => (
-            <select id={id} value={draft.category} aria-describedby={describedBy} onChange={(event) => set('category', event.target.value as TaskCategory)}>
+            <select id={id} aria-describedby={describedBy} {...register('category')}>
               <CategoryOptions />
             </select>
           )}
         </Field>
       </div>
       <div className="field-row">
-        <Field label={t('tasks.fields.equipment')} error={errors.fields.equipmentId}>
+        <Field label={t('tasks.fields.equipment')} error={errorOf('equipmentId')}>
           {({ id, errorId }) => (
             <EquipmentPicker
               id={id}
               machines={machines}
-              value={draft.equipmentId}
+              value={equipmentId}
               selectedLabel={baseLabel}
-              onChange={(machine) => set('equipmentId', machine?.id ?? null)}
-              error={errors.fields.equipmentId}
+              onChange={(machine) => form.setValue('equipmentId', machine?.id ?? null)}
+              error={errorOf('equipmentId')}
               errorId={errorId}
             />
           )}
         </Field>
-        <Field label={t('tasks.fields.dueDate')} error={errors.fields.dueDate}>
-          {({ id, describedBy }) => (
-            <input id={id} type="date" value={draft.dueDate ?? ''} aria-describedby={describedBy} onChange={(event) => set('dueDate', event.target.value || null)} />
-          )}
+        <Field label={t('tasks.fields.dueDate')} error={errorOf('dueDate')}>
+          {({ id, describedBy }) => <input id={id} type="date" aria-describedby={describedBy} {...register('dueDate')} />}
         </Field>
       </div>
-      <FormError message={errors.form} />
+      <FormError message={formError} />
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy}>
           {t('tasks.save')}
@@ -401,84 +374,98 @@ function EditTaskForm({ task, machines, onDone }: { task: TaskRow; machines: rea
   );
 }
 
+/** The edit form's fields as typed (dates and descriptions as text, the priority as its option). */
+type EditValues = Omit<TaskFields, 'description' | 'dueDate' | 'priority'> & { description: string; dueDate: string; priority: string };
+
+/** As the task stores them: trimmed, blanks as null. The schema checks what is left. */
+function normalise(values: EditValues): TaskFields {
+  return {
+    title: values.title.trim(),
+    description: values.description.trim() || null,
+    priority: Number(values.priority),
+    category: values.category,
+    dueDate: values.dueDate || null,
+    equipmentId: values.equipmentId,
+  };
+}
+
+interface CompleteValues {
+  knowledgeId: string;
+  problem: string;
+  cause: string;
+  fix: string;
+  lotoConfirmed: boolean;
+}
+
 /**
  * Completing asks what was wrong, why, and how it was fixed (that becomes a knowledge entry for
- * the next person), and lock-out/tag-out confirmation, which work on a machine requires.
+ * the next person), and lock-out/tag-out confirmation, which work on a machine requires. Checked by
+ * task.complete's schema; the machine's LOTO rule is the server's, said here before recording.
  */
 function CompleteTaskForm({ task, onDone }: { task: TaskRow; onDone: () => void }) {
   const { t } = useTranslation();
-  const db = useDatabase();
   const ref = useRef<HTMLFormElement>(null);
   useFocusInside(ref);
-  const [problem, setProblem] = useState('');
-  const [cause, setCause] = useState('');
-  const [fix, setFix] = useState('');
-  const [loto, setLoto] = useState(false);
-  const { errors, setErrors, busy, save } = useCommandForm(onDone);
   const needsLoto = !!task.equipment_id;
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (busy) return;
-    const fields: Record<string, string> = {};
-    if (!problem.trim()) fields.problem = t('tasks.errors.problemRequired');
-    if (!fix.trim()) fields.fix = t('tasks.errors.fixRequired');
-    if (needsLoto && !loto) fields.lotoConfirmed = t('tasks.errors.lotoRequired');
-    if (Object.keys(fields).length > 0) {
-      setErrors({ fields });
-      return;
-    }
-    await save(() =>
-      db.record('task.complete', {
-        id: task.id,
-        knowledgeId: uuidv7(),
-        problem: problem.trim(),
-        cause: cause.trim() || null,
-        fix: fix.trim(),
-        lotoConfirmed: loto,
-      }),
-    );
-  }
+  const { form, submit, formError, busy, errorOf } = useContractForm<'task.complete', CompleteValues>({
+    command: 'task.complete',
+    // One knowledge id per form: a second submit after a refusal records the same entry.
+    defaultValues: { knowledgeId: uuidv7(), problem: '', cause: '', fix: '', lotoConfirmed: false },
+    toArgs: (values) => ({
+      id: task.id,
+      knowledgeId: values.knowledgeId,
+      problem: values.problem,
+      cause: values.cause.trim() || null,
+      fix: values.fix,
+      lotoConfirmed: values.lotoConfirmed,
+    }),
+    check: (args): Record<string, string> => (needsLoto && !args.lotoConfirmed ? { lotoConfirmed: t('tasks.errors.lotoRequired') } : {}),
+    onRecorded: onDone,
+  });
+  const { register } = form;
 
   return (
     <form ref={ref} className="task-form complete-form" onSubmit={(event) => void submit(event)} noValidate aria-label={t('tasks.complete.title')}>
       <h3>{t('tasks.complete.title')}</h3>
-      <Field label={t('tasks.complete.problem')} error={errors.fields.problem}>
+      <Field label={t('tasks.complete.problem')} error={errorOf('problem')}>
         {({ id, describedBy }) => (
           <textarea
             id={id}
             data-autofocus
             rows={2}
             maxLength={2000}
-            value={problem}
-            aria-invalid={errors.fields.problem ? true : undefined}
+            aria-invalid={errorOf('problem') ? true : undefined}
             aria-describedby={describedBy}
             onKeyDown={submitOnCtrlEnter}
-            onChange={(event) => setProblem(event.target.value)}
+            {...register('problem')}
           />
         )}
       </Field>
-      <Field label={t('tasks.complete.cause')} error={errors.fields.cause}>
+      <Field label={t('tasks.complete.cause')} error={errorOf('cause')}>
         {({ id, describedBy }) => (
-          <textarea id={id} rows={2} maxLength={2000} value={cause} aria-describedby={describedBy} onKeyDown={submitOnCtrlEnter} onChange={(event) => setCause(event.target.value)} />
+          <textarea id={id} rows={2} maxLength={2000} aria-describedby={describedBy} onKeyDown={submitOnCtrlEnter} {...register('cause')} />
         )}
       </Field>
-      <Field label={t('tasks.complete.fix')} error={errors.fields.fix}>
+      <Field label={t('tasks.complete.fix')} error={errorOf('fix')}>
         {({ id, describedBy }) => (
           <textarea
             id={id}
             rows={3}
             maxLength={4000}
-            value={fix}
-            aria-invalid={errors.fields.fix ? true : undefined}
+            aria-invalid={errorOf('fix') ? true : undefined}
             aria-describedby={describedBy}
             onKeyDown={submitOnCtrlEnter}
-            onChange={(event) => setFix(event.target.value)}
+            {...register('fix')}
           />
         )}
       </Field>
-      <LotoCheckbox checked={loto} onChange={setLoto} error={errors.fields.lotoConfirmed} required={needsLoto} />
-      <FormError message={errors.form} />
+      <LotoCheckbox
+        checked={form.watch('lotoConfirmed')}
+        onChange={(checked) => form.setValue('lotoConfirmed', checked)}
+        error={errorOf('lotoConfirmed')}
+        required={needsLoto}
+      />
+      <FormError message={formError} />
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy}>
           {t('tasks.complete.submit')}
@@ -521,35 +508,24 @@ function LotoCheckbox({ checked, onChange, error, required }: { checked: boolean
 
 function CancelTaskForm({ task, onDone }: { task: TaskRow; onDone: () => void }) {
   const { t } = useTranslation();
-  const db = useDatabase();
   const ref = useRef<HTMLFormElement>(null);
   useFocusInside(ref);
-  const [reason, setReason] = useState('');
-  const { errors, busy, save } = useCommandForm(onDone);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    await save(() => db.record('task.setStatus', { id: task.id, status: 'cancelled', reason: reason.trim() || null }));
-  }
+  const { form, submit, formError, busy, errorOf } = useContractForm<'task.setStatus', { reason: string }>({
+    command: 'task.setStatus',
+    defaultValues: { reason: '' },
+    toArgs: (values) => ({ id: task.id, status: 'cancelled', reason: values.reason.trim() || null }),
+    onRecorded: onDone,
+  });
 
   return (
     <form ref={ref} className="task-form" onSubmit={(event) => void submit(event)} noValidate aria-label={t('tasks.cancelForm.title')}>
       <h3>{t('tasks.cancelForm.title')}</h3>
-      <Field label={t('tasks.cancelForm.reason')} error={errors.fields.reason}>
+      <Field label={t('tasks.cancelForm.reason')} error={errorOf('reason')}>
         {({ id, describedBy }) => (
-          <textarea
-            id={id}
-            data-autofocus
-            rows={2}
-            maxLength={1000}
-            value={reason}
-            aria-describedby={describedBy}
-            onKeyDown={submitOnCtrlEnter}
-            onChange={(event) => setReason(event.target.value)}
-          />
+          <textarea id={id} data-autofocus rows={2} maxLength={1000} aria-describedby={describedBy} onKeyDown={submitOnCtrlEnter} {...form.register('reason')} />
         )}
       </Field>
-      <FormError message={errors.form} />
+      <FormError message={formError} />
       <div className="form-actions">
         <button type="submit" className="danger" disabled={busy}>
           {t('tasks.cancelForm.confirm')}
