@@ -430,6 +430,24 @@ describe('POST /api/import/parts', () => {
     expect(tooLarge.status).toBe(413);
   });
 
+  it('reports its progress row by row when asked for ndjson, then the report', async () => {
+    const csv = 'part_number,name,qty\nNDJ-1,One,2\nNDJ-2,Two,0\n,No number,1\nNDJ-3,Three,5\n';
+    const res = await fetch(`${server.url}/api/import/parts?dryRun=false&progress=ndjson`, {
+      method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${storeroom.token}` }, body: csv,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as JsonBody);
+    expect(lines.slice(0, -1)).toEqual([0, 1, 2, 3].map((done) => ({ type: 'progress', done, total: 3 })));
+    expect(lines.at(-1)).toMatchObject({ type: 'report', report: { created: 3, rejected: 0, errors: [{ line: 4 }] } });
+    expect(await count(`select count(*) as n from parts where part_number like 'NDJ-%'`)).toBe(3);
+    // A broken file is still a plain 400 before anything streams.
+    const broken = await fetch(`${server.url}/api/import/parts?dryRun=false&progress=ndjson`, {
+      method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${storeroom.token}` }, body: 'x,y\n1,2\n',
+    });
+    expect(broken.status).toBe(400);
+  });
+
   it('imports the yard’s real parts list into a fresh yard: quantities as in the file', async () => {
     await createSite('fresh', [{ username: 'fresh-store', role: 'storeroom' }]);
     const fresh = await signIn('fresh-store', 'long-enough-password');

@@ -419,7 +419,12 @@ export async function planPartsImport(db: pg.Pool, siteId: string, csv: string, 
 }
 
 /** Creates the planned parts as the caller's tablet would: one command at a time, each audited. */
-export async function applyPartsImport(db: pg.Pool, who: Caller, plan: Plan): Promise<ImportReport> {
+export async function applyPartsImport(
+  db: pg.Pool,
+  who: Caller,
+  plan: Plan,
+  onProgress?: (done: number, total: number) => void,
+): Promise<ImportReport> {
   const results: RowResult[] = [];
   const send = <N extends CommandName>(name: N, args: CommandArgs<N>): Promise<MutationResult> => {
     const envelope: CommandEnvelope = { mutationId: uuidv7(), name, args, clientTime: new Date().toISOString() };
@@ -431,6 +436,7 @@ export async function applyPartsImport(db: pg.Pool, who: Caller, plan: Plan): Pr
     const result: RowResult = { line, partNumber: args.partNumber, status: 'created', partId, quantity, mutationIds: [created.mutationId] };
     if (created.status === 'rejected') {
       results.push({ line, partNumber: args.partNumber, status: 'rejected', quantity, mutationIds: [created.mutationId], code: created.code, message: created.message });
+      onProgress?.(results.length, plan.creates.length);
       continue;
     }
     if (quantity !== 0) {
@@ -441,6 +447,7 @@ export async function applyPartsImport(db: pg.Pool, who: Caller, plan: Plan): Pr
       }
     }
     results.push(result);
+    onProgress?.(results.length, plan.creates.length);
   }
   return {
     ...plan.report,
@@ -452,4 +459,10 @@ export async function applyPartsImport(db: pg.Pool, who: Caller, plan: Plan): Pr
 
 export const importQuerySchema = z.strictObject({
   dryRun: z.enum(['true', 'false'], { error: 'must be true (preview, writes nothing) or false (apply)' }).default('true'),
+  /**
+   * `ndjson`: the applied import answers as it goes, one JSON object a line — `{"type":"progress",
+   * "done","total"}` after each row, then `{"type":"report","report":…}` (or `{"type":"error"}` if it
+   * broke off) — so the tablet's progress bar shows the rows really applied.
+   */
+  progress: z.enum(['ndjson'], { error: 'must be ndjson (or left out)' }).optional(),
 });
