@@ -13,7 +13,10 @@ export async function callServer(session: LocalSession, path: string, init: Requ
   headers.set('Authorization', `Bearer ${session.accessToken}`);
   let response: Response;
   try {
-    response = await fetch(path, { ...init, headers });
+    // Without credentials (the token is a header, not a cookie): Chromium keeps such requests on
+    // connections of their own, so this does not queue behind the sync's long-polls holding the six
+    // HTTP/1.1 connections to the server (see leader/reachability.ts).
+    response = await fetch(path, { ...init, headers, credentials: 'omit' });
   } catch {
     throw new ApiRequestError(0, 'network_error', 'Cannot reach the server.');
   }
