@@ -141,9 +141,13 @@ test('a filtered parts list exports exactly its rows, with formulas neutralised'
   await expect(page.locator('[data-testid="part-row"]')).toHaveCount(2, SHOWN);
   await expect(partRow(page, `INJ-${run}-3`)).toHaveCount(0);
 
+  // Made on the tablet from the list's own query: it works offline.
+  await goOffline(admin.context);
+  await expect(page.getByTestId('sync-bar')).toHaveClass(/sync-bar-offline/, SHOWN);
   const downloading = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export CSV' }).click();
   const download = await downloading;
+  await goOnline(admin.context);
   expect(download.suggestedFilename()).toMatch(/^parts-\d{4}-\d{2}-\d{2}\.csv$/);
   const bytes = fs.readFileSync((await download.path())!);
   expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);

@@ -5,6 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandName, MutationResult, Role } from '@cimco/contract';
 import { createUser } from '../src/auth/users.ts';
+import { csvFile } from '@cimco/contract';
 import { csvCell } from '../src/csv/export.ts';
 import type { RunningServer } from '../src/server.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
@@ -116,6 +117,19 @@ describe('csvCell (OWASP CSV injection)', () => {
     expect(csvCell('-12.50', 'number')).toBe('-12.50');
     expect(csvCell('-1+cmd', 'number')).toBe("'-1+cmd");
     expect(csvCell(true, 'bool')).toBe('yes');
+  });
+});
+
+describe('csvFile (the tablet’s exports)', () => {
+  it('writes a BOM, CRLF lines and RFC 4180 quoting, reading back cell for cell', () => {
+    const cells = ['Bolt, hex 1/2"', 'two\r\nlines', csvCell('=1+1'), csvCell(true, 'bool', { yes: 'sí', no: 'no' }), ''];
+    const file = csvFile(['A', 'B', 'C', 'D', 'E'], [cells]);
+    expect(file.startsWith(`${BOM}A,B,C,D,E\r\n`)).toBe(true);
+    expect(file.endsWith('\r\n')).toBe(true);
+    expect(file).toContain('"Bolt, hex 1/2"""');
+    const parsed = Papa.parse<string[]>(file.slice(1), { skipEmptyLines: true });
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.data).toEqual([['A', 'B', 'C', 'D', 'E'], ['Bolt, hex 1/2"', 'two\r\nlines', "'=1+1", 'sí', '']]);
   });
 });
 
