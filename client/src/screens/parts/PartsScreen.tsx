@@ -116,6 +116,7 @@ export function PartsScreen({ session, partNumber, bin }: { session: LocalSessio
             ))}
           </select>
         </div>
+        <PartsExportButton filters={filters} />
         <div className="parts-field">
           <label htmlFor={`${ids}-sort`}>{t('parts.sortBy')}</label>
           <select id={`${ids}-sort`} value={filters.sort} onChange={(event) => update({ sort: event.target.value as PartSort })}>
@@ -146,7 +147,6 @@ export function PartsScreen({ session, partNumber, bin }: { session: LocalSessio
             {t('parts.clearFilters')}
           </button>
         )}
-        <PartsExportButton filters={filters} />
       </div>
       <PartsList
         ref={listRef}
