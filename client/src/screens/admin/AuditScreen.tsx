@@ -32,6 +32,8 @@ interface AuditRow {
 /** The tables an audit row can be about, for the filter. */
 const ENTITIES = ['parts', 'stock_movements', 'tasks', 'equipment', 'logs', 'incoming_orders', 'knowledge', 'knowledge_votes', 'conflicts', 'users', 'devices'] as const;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Midnight at the start of a local day, as an instant (the tablet's time zone). */
 function startOfDay(day: string, plusDays = 0): string | null {
   const [y, m, d] = day.split('-').map(Number);
@@ -44,7 +46,8 @@ function auditQuery(filters: AuditFilters): { where: string; params: unknown[] }
   const params: unknown[] = [];
   const clauses: string[] = [];
   const param = (value: unknown) => `$${params.push(value)}`;
-  if (filters.user) clauses.push(`a.user_id = ${param(filters.user)}::uuid`);
+  // A hand-edited URL must not break the query: a user that is not an id filters nothing.
+  if (UUID.test(filters.user)) clauses.push(`a.user_id = ${param(filters.user)}::uuid`);
   if (filters.entity) clauses.push(`a.entity = ${param(filters.entity)}`);
   const from = filters.from ? startOfDay(filters.from) : null;
   const to = filters.to ? startOfDay(filters.to, 1) : null;
