@@ -1,5 +1,7 @@
+export * from './admin.ts';
 export * from './auth.ts';
 export * from './commands.ts';
+export * from './csv.ts';
 export * from './domain.ts';
 export * from './errors.ts';
 export * from './permissions.ts';

@@ -5,6 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandName, MutationResult, Role } from '@cimco/contract';
 import { createUser } from '../src/auth/users.ts';
+import { csvFile } from '@cimco/contract';
 import { csvCell } from '../src/csv/export.ts';
 import type { RunningServer } from '../src/server.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
@@ -116,6 +117,19 @@ describe('csvCell (OWASP CSV injection)', () => {
     expect(csvCell('-12.50', 'number')).toBe('-12.50');
     expect(csvCell('-1+cmd', 'number')).toBe("'-1+cmd");
     expect(csvCell(true, 'bool')).toBe('yes');
+  });
+});
+
+describe('csvFile (the tablet’s exports)', () => {
+  it('writes a BOM, CRLF lines and RFC 4180 quoting, reading back cell for cell', () => {
+    const cells = ['Bolt, hex 1/2"', 'two\r\nlines', csvCell('=1+1'), csvCell(true, 'bool', { yes: 'sí', no: 'no' }), ''];
+    const file = csvFile(['A', 'B', 'C', 'D', 'E'], [cells]);
+    expect(file.startsWith(`${BOM}A,B,C,D,E\r\n`)).toBe(true);
+    expect(file.endsWith('\r\n')).toBe(true);
+    expect(file).toContain('"Bolt, hex 1/2"""');
+    const parsed = Papa.parse<string[]>(file.slice(1), { skipEmptyLines: true });
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.data).toEqual([['A', 'B', 'C', 'D', 'E'], ['Bolt, hex 1/2"', 'two\r\nlines', "'=1+1", 'sí', '']]);
   });
 });
 
@@ -284,7 +298,7 @@ describe('POST /api/import/parts', () => {
     expect(res.status).toBe(200);
     const report = await readJson(res);
     expect(report).toMatchObject({ dryRun: true, rows: 13, valid: 5, toCreate: 4, ignoredColumns: ['Notes'] });
-    expect(report.errors).toEqual([
+    expect(report.errors.map(({ problems: _codes, ...error }: JsonBody) => error)).toEqual([
       { line: 4, partNumber: 'IMP-003', messages: ['quantity "abc" is not a whole number'] },
       { line: 6, partNumber: 'IMP-001', messages: ['part number IMP-001 is already on line 2 of this file'] },
       { line: 7, partNumber: 'Imp-002', messages: ['part number Imp-002 is already on line 3 of this file'] },
@@ -293,6 +307,17 @@ describe('POST /api/import/parts', () => {
       { line: 10, partNumber: 'IMP-005', messages: ['unit cost has at most 2 decimals'] },
       { line: 11, partNumber: 'IMP-006', messages: ['quantity must not be negative (-2)'] },
       { line: 16, partNumber: 'IMP-009', messages: ['min quantity "1.5" is not a whole number'] },
+    ]);
+    // The same problems by code, for the tablet to say in its reader's language.
+    expect(report.errors.map((e: JsonBody) => [e.line, e.problems])).toEqual([
+      [4, [{ code: 'not_whole_number', field: 'quantity', value: 'abc' }]],
+      [6, [{ code: 'duplicate_in_file', field: 'partNumber', value: 'IMP-001', firstLine: 2 }]],
+      [7, [{ code: 'duplicate_in_file', field: 'partNumber', value: 'Imp-002', firstLine: 3 }]],
+      [8, [{ code: 'too_long', field: 'name', limit: 200 }]],
+      [9, [{ code: 'required', field: 'partNumber' }]],
+      [10, [{ code: 'cents', field: 'unitCost' }]],
+      [11, [{ code: 'negative', field: 'quantity', value: '-2' }]],
+      [16, [{ code: 'not_whole_number', field: 'minQuantity', value: '1.5' }]],
     ]);
     expect(report.willCreate.map((p: JsonBody) => [p.line, p.partNumber, p.quantity])).toEqual([
       [2, 'IMP-001', 12], [3, 'imp-002', 0], [12, 'IMP-007', 3], [14, 'IMP-008', 5],
@@ -384,27 +409,57 @@ describe('POST /api/import/parts', () => {
 
     const noHeader = await importCsv(storeroom.token, 'T-1,Thing,3\nT-2,Other,4\n');
     expect(noHeader.status).toBe(400);
-    expect(await readJson(noHeader)).toMatchObject({ error: 'invalid_csv', message: expect.stringContaining('no part number column') });
+    expect(await readJson(noHeader)).toMatchObject({
+      error: 'invalid_csv',
+      message: expect.stringContaining('no part number column'),
+      fields: { reason: ['missing_column'], column: ['partNumber'] },
+    });
     expect((await importCsv(storeroom.token, 'part_number,name\r\n')).status).toBe(400);
     expect((await importCsv(storeroom.token, '')).status).toBe(400);
 
     // Semicolons (Spanish-locale Excel) and the Excel-on-Windows content type.
     const semicolons = await importCsv(storeroom.token, 'Number;Name;Qty\nS-1;Válvula;2\n', { contentType: 'application/vnd.ms-excel' });
     expect(await readJson(semicolons)).toMatchObject({ rows: 1, valid: 1, willCreate: [{ partNumber: 'S-1', name: 'Válvula', quantity: 2 }] });
+    // The tablet's own export for a Spanish reader reads back: Spanish headers, accents or not.
+    const spanish = await importCsv(storeroom.token, 'Número de parte,Nombre,Categoría,Ubicacion,Cantidad,Cantidad mínima\nES-1,Martillo,Trituradora,Patio,3,1\n');
+    expect(await readJson(spanish)).toMatchObject({
+      ignoredColumns: [],
+      willCreate: [{ partNumber: 'ES-1', name: 'Martillo', category: 'Trituradora', location: 'Patio', quantity: 3, minQuantity: 1 }],
+    });
     // Unmatched quotes and shifted columns are reported on their line.
     const broken = await readJson(await importCsv(storeroom.token, 'part_number,name,qty\nQ-1,Bolt, hex,4\nQ-2,"Nut,2\n'));
-    expect(broken.errors.map((e: JsonBody) => [e.line, e.messages.join(' ')])).toEqual([
-      [2, expect.stringContaining('has 4 cells but the header has 3')],
-      [3, expect.stringContaining('quotes do not match')],
+    expect(broken.errors.map((e: JsonBody) => [e.line, e.messages.join(' '), e.problems.map((p: JsonBody) => p.code)])).toEqual([
+      [2, expect.stringContaining('has 4 cells but the header has 3'), ['cell_count', 'not_whole_number']],
+      [3, expect.stringContaining('quotes do not match'), ['quotes']],
     ]);
 
     // Old Mac line ends (\r alone) still give the right line numbers.
     const macLines = await readJson(await importCsv(storeroom.token, 'part_number,name\rC-1,One\r\rc-1,Two\r'));
-    expect(macLines.errors).toEqual([{ line: 4, partNumber: 'c-1', messages: ['part number c-1 is already on line 2 of this file'] }]);
+    expect(macLines.errors).toEqual([
+      { line: 4, partNumber: 'c-1', messages: ['part number c-1 is already on line 2 of this file'], problems: [expect.objectContaining({ code: 'duplicate_in_file', firstLine: 2 })] },
+    ]);
 
     const huge = `part_number,name\n${'B-1,'.padEnd(100, 'x')}\n`.repeat(60_000);
     const tooLarge = await importCsv(storeroom.token, huge);
     expect(tooLarge.status).toBe(413);
+  });
+
+  it('reports its progress row by row when asked for ndjson, then the report', async () => {
+    const csv = 'part_number,name,qty\nNDJ-1,One,2\nNDJ-2,Two,0\n,No number,1\nNDJ-3,Three,5\n';
+    const res = await fetch(`${server.url}/api/import/parts?dryRun=false&progress=ndjson`, {
+      method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${storeroom.token}` }, body: csv,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as JsonBody);
+    expect(lines.slice(0, -1)).toEqual([0, 1, 2, 3].map((done) => ({ type: 'progress', done, total: 3 })));
+    expect(lines.at(-1)).toMatchObject({ type: 'report', report: { created: 3, rejected: 0, errors: [{ line: 4 }] } });
+    expect(await count(`select count(*) as n from parts where part_number like 'NDJ-%'`)).toBe(3);
+    // A broken file is still a plain 400 before anything streams.
+    const broken = await fetch(`${server.url}/api/import/parts?dryRun=false&progress=ndjson`, {
+      method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${storeroom.token}` }, body: 'x,y\n1,2\n',
+    });
+    expect(broken.status).toBe(400);
   });
 
   it('imports the yard’s real parts list into a fresh yard: quantities as in the file', async () => {
@@ -419,7 +474,7 @@ describe('POST /api/import/parts', () => {
     // it cannot be a part until someone gives it one. Everything else is valid — empty
     // manufacturers, unit costs and part types included.
     expect(preview).toMatchObject({ rows: 199, valid: 198, toCreate: 198, ignoredColumns: [], skipped: [] });
-    expect(preview.errors).toEqual([{ line: 73, partNumber: null, messages: ['part number is required'] }]);
+    expect(preview.errors).toEqual([{ line: 73, partNumber: null, messages: ['part number is required'], problems: [{ code: 'required', field: 'partNumber' }] }]);
     expect(file[71]).toMatchObject({ part_number: '', name: "98'' (10) disc rotor Assembly" });
     expect(preview.willCreate).toHaveLength(20);
 

@@ -1,14 +1,17 @@
+import { mayDo } from '@cimco/contract';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, NavLink, Outlet, Route, Routes, useLocation, useNavigate, useParams } from 'react-router';
 import { NeedsAttentionScreen } from '../attention/NeedsAttentionScreen.tsx';
 import { useDatabase } from '../db/react.ts';
 import { applyUserLocale } from '../i18n/index.ts';
+import { AdminScreen } from '../screens/admin/AdminScreen.tsx';
 import { ConflictsScreen } from '../screens/conflicts/ConflictsScreen.tsx';
 import { DashboardScreen } from '../screens/dashboard/DashboardScreen.tsx';
 import { EquipmentScreen } from '../screens/equipment/EquipmentScreen.tsx';
 import { MachinePage } from '../screens/equipment/MachinePage.tsx';
 import { LogScreen } from '../screens/log/LogScreen.tsx';
+import { ImportScreen } from '../screens/import/ImportScreen.tsx';
 import { PartsScreen } from '../screens/parts/PartsScreen.tsx';
 import { TasksScreen } from '../screens/tasks/TasksScreen.tsx';
 import type { LocalSession } from '../session/local-session.ts';
@@ -53,6 +56,10 @@ export function App() {
         <Route path={ROUTES.log} element={<LogScreen session={session} />} />
         <Route path={ROUTES.conflicts} element={<ConflictsScreen session={session} />} />
         <Route path={ROUTES.attention} element={<NeedsAttentionScreen />} />
+        <Route path={ROUTES.import} element={<ImportScreen session={session} />} />
+        <Route path={ROUTES.adminUsers} element={<AdminScreen session={session} section="users" />} />
+        <Route path={ROUTES.adminTablets} element={<AdminScreen session={session} section="tablets" />} />
+        <Route path={ROUTES.adminAudit} element={<AdminScreen session={session} section="audit" />} />
         <Route path="*" element={<Navigate to={homeOf(session)} replace />} />
       </Route>
     </Routes>
@@ -101,6 +108,8 @@ function Layout({ session }: { session: LocalSession }) {
     { to: ROUTES.log, label: t('nav.log') },
     { to: ROUTES.conflicts, label: t('nav.conflicts') },
     { to: ROUTES.attention, label: t('nav.needsAttention') },
+    ...(mayDo(session.role, 'parts.import') ? [{ to: ROUTES.import, label: t('nav.import') }] : []),
+    ...(mayDo(session.role, 'admin.manage') ? [{ to: ROUTES.adminUsers, label: t('nav.admin') }] : []),
   ];
   return (
     <div className="app">

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { Request, Response } from 'express';
 import type pg from 'pg';
-import { visibleRows, type SyncedTable } from '@cimco/contract';
+import { csvCell, visibleRows, type CsvKind, type SyncedTable } from '@cimco/contract';
 import { caller } from '../auth/require-auth.ts';
 import { HttpError } from '../http/errors.ts';
 
@@ -23,7 +23,7 @@ import { HttpError } from '../http/errors.ts';
  *   admins. A list may leave out more (deleted parts and log entries), never show more.
  */
 
-type Kind = 'text' | 'number' | 'bool';
+type Kind = CsvKind;
 interface Column {
   header: string;
   /** An SQL expression over the list's FROM clause. Times are rendered as text in the yard's zone. */
@@ -228,18 +228,8 @@ export const EXPORT_NAMES = Object.keys(EXPORTS) as ExportName[];
 /** Rows fetched per round trip to the cursor. */
 export const EXPORT_BATCH_SIZE = 500;
 
-// OWASP CSV injection: these first characters make Excel, LibreOffice and Sheets read a formula.
-const FORMULA_START = /^[=+\-@\t\r]/;
-const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
-
-/** One cell as text a spreadsheet shows literally. */
-export function csvCell(value: unknown, kind: Kind = 'text'): string {
-  if (value === null || value === undefined) return '';
-  if (kind === 'bool' && typeof value === 'boolean') return value ? 'yes' : 'no';
-  const text = value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  if (kind === 'number' && PLAIN_NUMBER.test(text)) return text;
-  return FORMULA_START.test(text) ? `'${text}` : text;
-}
+/** One cell as text a spreadsheet shows literally: the contract's rule, shared with the tablet's exports. */
+export { csvCell };
 
 export async function exportCsv(pool: pg.Pool, req: Request, res: Response): Promise<void> {
   const who = caller(req);

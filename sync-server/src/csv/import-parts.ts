@@ -2,7 +2,16 @@ import Papa from 'papaparse';
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import { COMMANDS, type CommandArgs, type CommandEnvelope, type CommandName, type MutationResult } from '@cimco/contract';
+import {
+  COMMANDS,
+  type CommandArgs,
+  type CommandEnvelope,
+  type CommandName,
+  type ImportField,
+  type ImportFileProblem,
+  type ImportProblem,
+  type MutationResult,
+} from '@cimco/contract';
 import { applyCommand, type Caller } from '../commands/processor.ts';
 import { HttpError } from '../http/errors.ts';
 
@@ -29,31 +38,34 @@ const MAX_QUANTITY = 1_000_000;
 
 const TEXT_FIELDS = ['partNumber', 'name', 'category', 'partType', 'manufacturer', 'supplier', 'location', 'unit', 'description'] as const;
 type NumberField = 'quantity' | 'minQuantity' | 'unitCost' | 'leadTimeDays' | 'wearRating';
-type Field = (typeof TEXT_FIELDS)[number] | NumberField;
+type Field = ImportField;
 
-/** Accepted headers, compared in lower case without spaces, underscores, dashes, dots or brackets. */
+/**
+ * Accepted headers, compared in lower case without accents, spaces, underscores, dashes, dots or
+ * brackets: English, and the Spanish the tablet's own export writes for a Spanish reader.
+ */
 const FIELDS: Record<Field, { label: string; headers: string[] }> = {
-  partNumber: { label: 'part number', headers: ['partnumber', 'partno', 'partnum', 'part#', 'number', 'pn'] },
-  name: { label: 'name', headers: ['name', 'partname'] },
-  category: { label: 'category', headers: ['category'] },
-  partType: { label: 'part type', headers: ['parttype', 'type'] },
-  manufacturer: { label: 'manufacturer', headers: ['manufacturer', 'mfr', 'mfg'] },
-  supplier: { label: 'supplier', headers: ['supplier', 'vendor'] },
-  quantity: { label: 'quantity', headers: ['quantity', 'qty', 'onhand', 'stock'] },
-  minQuantity: { label: 'min quantity', headers: ['minquantity', 'minqty', 'min', 'minimum', 'reorderpoint'] },
-  location: { label: 'location', headers: ['location', 'bin'] },
-  unitCost: { label: 'unit cost', headers: ['unitcost', 'cost', 'price'] },
-  unit: { label: 'unit', headers: ['unit', 'uom'] },
-  leadTimeDays: { label: 'lead time', headers: ['leadtimedays', 'leadtime'] },
-  wearRating: { label: 'wear rating', headers: ['wearrating', 'wear'] },
-  description: { label: 'description', headers: ['description', 'desc'] },
+  partNumber: { label: 'part number', headers: ['partnumber', 'partno', 'partnum', 'part#', 'number', 'pn', 'numerodeparte', 'numeroparte', 'referencia'] },
+  name: { label: 'name', headers: ['name', 'partname', 'nombre'] },
+  category: { label: 'category', headers: ['category', 'categoria'] },
+  partType: { label: 'part type', headers: ['parttype', 'type', 'tipodepieza'] },
+  manufacturer: { label: 'manufacturer', headers: ['manufacturer', 'mfr', 'mfg', 'fabricante'] },
+  supplier: { label: 'supplier', headers: ['supplier', 'vendor', 'proveedor'] },
+  quantity: { label: 'quantity', headers: ['quantity', 'qty', 'onhand', 'stock', 'cantidad', 'existencias'] },
+  minQuantity: { label: 'min quantity', headers: ['minquantity', 'minqty', 'min', 'minimum', 'reorderpoint', 'cantidadminima', 'minimo'] },
+  location: { label: 'location', headers: ['location', 'bin', 'ubicacion'] },
+  unitCost: { label: 'unit cost', headers: ['unitcost', 'cost', 'price', 'costeunitario', 'costounitario', 'precio'] },
+  unit: { label: 'unit', headers: ['unit', 'uom', 'unidad'] },
+  leadTimeDays: { label: 'lead time', headers: ['leadtimedays', 'leadtime', 'plazodeentregadias', 'plazodeentrega'] },
+  wearRating: { label: 'wear rating', headers: ['wearrating', 'wear', 'desgaste'] },
+  description: { label: 'description', headers: ['description', 'desc', 'descripcion'] },
 };
 const HEADER_TO_FIELD = new Map<string, Field>(
   (Object.entries(FIELDS) as [Field, { headers: string[] }][]).flatMap(([field, { headers }]) => headers.map((h) => [h, field] as const)),
 );
 
 export function headerKey(header: string): string {
-  return header.replace(/^\uFEFF/, '').toLowerCase().replace(/[\s_\-.()[\]/]+/g, '');
+  return header.replace(/^\uFEFF/, '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[\s_\-.()[\]/]+/g, '');
 }
 
 /** A row as read from the file, before validation. */
@@ -62,7 +74,7 @@ export interface CsvRow {
   line: number;
   values: Partial<Record<Field, string>>;
   /** Problems with the row's shape (quotes, cell count, encoding). */
-  problems: string[];
+  problems: RowProblem[];
 }
 
 export interface ParsedCsv {
@@ -71,9 +83,17 @@ export interface ParsedCsv {
   rows: CsvRow[];
 }
 
-/** A whole-file problem (no header, no part number column…): 400, nothing is checked row by row. */
-function fileError(message: string): HttpError {
-  return new HttpError(400, 'invalid_csv', message);
+/** One problem of a row: its code and details for the tablet's words, and an English sentence. */
+export interface RowProblem extends ImportProblem {
+  message: string;
+}
+
+/**
+ * A whole-file problem (no header, no part number column…): 400, nothing is checked row by row.
+ * `fields.reason` holds its code (and `fields.column` the column) for the tablet's words.
+ */
+function fileError(reason: ImportFileProblem, message: string, column?: Field): HttpError {
+  return new HttpError(400, 'invalid_csv', message, { reason: [reason], ...(column && { column: [column] }) });
 }
 
 function detectDelimiter(text: string): string {
@@ -85,7 +105,7 @@ function detectDelimiter(text: string): string {
 
 export function parsePartsCsv(raw: string): ParsedCsv {
   const text = raw.replace(/^\uFEFF/, '');
-  if (!text.trim()) throw fileError('The file is empty. Send a CSV file whose first row names the columns (part number, name, quantity…).');
+  if (!text.trim()) throw fileError('empty', 'The file is empty. Send a CSV file whose first row names the columns (part number, name, quantity…).');
   const delimiter = detectDelimiter(text);
 
   let header: { header: string; field: Field | null }[] | undefined;
@@ -114,17 +134,22 @@ export function parsePartsCsv(raw: string): ParsedCsv {
         header = cells.map((cell) => ({ header: cell.trim(), field: HEADER_TO_FIELD.get(headerKey(cell)) ?? null }));
         return;
       }
-      const problems = result.errors.map((e) =>
+      const problems: RowProblem[] = result.errors.map((e) =>
         e.type === 'Quotes'
-          ? `the quotes do not match (${e.message}): a cell that contains commas or quotes must be wrapped in "…", with inner quotes doubled ("")`
-          : e.message,
+          ? { code: 'quotes', message: `the quotes do not match (${e.message}): a cell that contains commas or quotes must be wrapped in "…", with inner quotes doubled ("")` }
+          : { code: 'malformed', message: e.message },
       );
       const extra = cells.slice(header.length).filter((cell) => cell.trim() !== '');
       if (extra.length > 0) {
-        problems.push(`has ${cells.length} cells but the header has ${header.length}: is a comma inside a cell missing its quotes?`);
+        problems.push({
+          code: 'cell_count',
+          value: String(cells.length),
+          limit: header.length,
+          message: `has ${cells.length} cells but the header has ${header.length}: is a comma inside a cell missing its quotes?`,
+        });
       }
       if (cells.some((cell) => cell.includes('\uFFFD'))) {
-        problems.push('has characters that are not UTF-8: save the file as "CSV UTF-8 (Comma delimited)"');
+        problems.push({ code: 'encoding', message: 'has characters that are not UTF-8: save the file as "CSV UTF-8 (Comma delimited)"' });
       }
       const values: CsvRow['values'] = {};
       header.forEach((column, i) => {
@@ -137,24 +162,26 @@ export function parsePartsCsv(raw: string): ParsedCsv {
     },
   });
 
-  if (!header) throw fileError('The file has no header row.');
+  if (!header) throw fileError('no_header', 'The file has no header row.');
   const columns: { header: string; field: Field | null }[] = header;
   const found = columns.map((c) => `"${c.header}"`).join(', ');
   for (const field of ['partNumber', 'name'] as const) {
     if (!columns.some((c) => c.field === field)) {
       throw fileError(
+        'missing_column',
         `The file has no ${FIELDS[field].label} column (its first row is ${found}). ` +
           `Name the columns in the first row, e.g. part_number, name, category, part_type, manufacturer, quantity, min_quantity, location, unit_cost, supplier, description.`,
+        field,
       );
     }
   }
   for (const field of Object.keys(FIELDS) as Field[]) {
     const same = columns.filter((c) => c.field === field);
     if (same.length > 1) {
-      throw fileError(`The columns ${same.map((c) => `"${c.header}"`).join(' and ')} both mean ${FIELDS[field].label}; keep one.`);
+      throw fileError('duplicate_column', `The columns ${same.map((c) => `"${c.header}"`).join(' and ')} both mean ${FIELDS[field].label}; keep one.`, field);
     }
   }
-  if (rows.length === 0) throw fileError('The file has a header row but no parts under it.');
+  if (rows.length === 0) throw fileError('no_rows', 'The file has a header row but no parts under it.');
   return {
     columns,
     ignoredColumns: columns.filter((c) => !c.field && c.header !== '').map((c) => c.header),
@@ -184,7 +211,7 @@ export interface PartPreview {
 interface CheckedRow {
   line: number;
   partNumber: string | null;
-  messages: string[];
+  problems: RowProblem[];
   args?: Omit<PartArgs, 'id'>;
   quantity: number;
 }
@@ -208,7 +235,7 @@ function parseMoney(raw: string): number | undefined {
 
 export function checkRow(row: CsvRow): CheckedRow {
   const v = row.values;
-  const messages = [...row.problems];
+  const problems = [...row.problems];
   const args: Record<string, unknown> = { id: PLACEHOLDER_ID, partNumber: v.partNumber ?? '', name: v.name ?? '' };
   for (const field of TEXT_FIELDS) {
     if (field !== 'partNumber' && field !== 'name' && v[field]) args[field] = v[field];
@@ -218,12 +245,16 @@ export function checkRow(row: CsvRow): CheckedRow {
     const raw = v[field];
     if (!raw) return undefined;
     const value = parse(raw);
-    if (value === undefined) messages.push(`${FIELDS[field].label} "${raw}" is not ${what}`);
+    if (value === undefined) {
+      problems.push({ code: parse === parseMoney ? 'not_amount' : 'not_whole_number', field, value: raw, message: `${FIELDS[field].label} "${raw}" is not ${what}` });
+    }
     return value;
   };
   const quantity = number('quantity', parseWhole, 'a whole number') ?? 0;
-  if (quantity < 0) messages.push(`quantity must not be negative (${quantity})`);
-  else if (quantity > MAX_QUANTITY) messages.push(`quantity must be at most ${MAX_QUANTITY.toLocaleString('en')}`);
+  if (quantity < 0) problems.push({ code: 'negative', field: 'quantity', value: String(quantity), message: `quantity must not be negative (${quantity})` });
+  else if (quantity > MAX_QUANTITY) {
+    problems.push({ code: 'too_large', field: 'quantity', limit: MAX_QUANTITY, message: `quantity must be at most ${MAX_QUANTITY.toLocaleString('en')}` });
+  }
   const wholes = [['minQuantity', 'a whole number'], ['leadTimeDays', 'a whole number of days'], ['wearRating', 'a whole number from 1 to 5']] as const;
   for (const [field, what] of wholes) {
     const value = number(field, parseWhole, what);
@@ -236,13 +267,32 @@ export function checkRow(row: CsvRow): CheckedRow {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = issue.path[0] as Field | undefined;
-      messages.push(`${field && FIELDS[field] ? FIELDS[field].label : 'row'} ${issue.message}`);
+      const known = field && FIELDS[field] ? field : undefined;
+      problems.push({ ...problemOf(issue), ...(known && { field: known }), message: `${known ? FIELDS[known].label : 'row'} ${issue.message}` });
     }
   }
   const partNumber = v.partNumber || null;
-  if (messages.length > 0 || !parsed.success) return { line: row.line, partNumber, messages, quantity };
+  if (problems.length > 0 || !parsed.success) return { line: row.line, partNumber, problems, quantity };
   const { id: _placeholder, ...valid } = parsed.data;
-  return { line: row.line, partNumber, messages, args: valid, quantity };
+  return { line: row.line, partNumber, problems, args: valid, quantity };
+}
+
+/** A schema issue of `part.create` as a problem code (and its bound). */
+function problemOf(issue: z.core.$ZodIssue): Pick<ImportProblem, 'code' | 'limit'> {
+  const bound = (value: unknown) => Number(value);
+  switch (issue.code) {
+    case 'too_small':
+      if (issue.origin === 'string') return bound(issue.minimum) <= 1 ? { code: 'required' } : { code: 'too_small', limit: bound(issue.minimum) };
+      return { code: 'too_small', limit: bound(issue.minimum) };
+    case 'too_big':
+      return issue.origin === 'string' ? { code: 'too_long', limit: bound(issue.maximum) } : { code: 'too_big', limit: bound(issue.maximum) };
+    case 'not_multiple_of':
+      return { code: 'cents' };
+    case 'custom':
+      return (issue.params as { code?: string } | undefined)?.code === 'invalid_characters' ? { code: 'invalid_characters' } : { code: 'invalid' };
+    default:
+      return { code: 'invalid' };
+  }
 }
 
 // ---- the report ---------------------------------------------------------------------------------
@@ -257,9 +307,9 @@ export interface ImportReport {
   toCreate: number;
   columns: { header: string; field: Field | null }[];
   ignoredColumns: string[];
-  errors: { line: number; partNumber: string | null; messages: string[] }[];
+  errors: { line: number; partNumber: string | null; messages: string[]; problems: ImportProblem[] }[];
   willCreate: PartPreview[];
-  skipped: { line: number; partNumber: string; existingPartId: string; existingName: string; message: string }[];
+  skipped: { line: number; partNumber: string; existingPartId: string; existingName: string; deleted: boolean; message: string }[];
   /** Applied imports only. */
   created?: number;
   rejected?: number;
@@ -293,10 +343,18 @@ export async function planPartsImport(db: pg.Pool, siteId: string, csv: string, 
     const key = row.partNumber.toUpperCase();
     const first = firstLine.get(key);
     if (first === undefined) firstLine.set(key, row.line);
-    else row.messages.push(`part number ${row.partNumber} is already on line ${first} of this file`);
+    else {
+      row.problems.push({
+        code: 'duplicate_in_file',
+        field: 'partNumber',
+        value: row.partNumber,
+        firstLine: first,
+        message: `part number ${row.partNumber} is already on line ${first} of this file`,
+      });
+    }
   }
 
-  const valid = checked.filter((row) => row.messages.length === 0 && row.args);
+  const valid = checked.filter((row) => row.problems.length === 0 && row.args);
   const { rows: existing } = await db.query<{ id: string; key: string; name: string; deleted: boolean }>(
     `select id, upper(part_number) as key, name, deleted_at is not null as deleted
        from parts where site_id = $1 and upper(part_number) = any($2::text[])`,
@@ -312,8 +370,13 @@ export async function planPartsImport(db: pg.Pool, siteId: string, csv: string, 
     columns: parsed.columns,
     ignoredColumns: parsed.ignoredColumns,
     errors: checked
-      .filter((row) => row.messages.length > 0)
-      .map((row) => ({ line: row.line, partNumber: row.partNumber, messages: row.messages })),
+      .filter((row) => row.problems.length > 0)
+      .map((row) => ({
+        line: row.line,
+        partNumber: row.partNumber,
+        messages: row.problems.map((p) => p.message),
+        problems: row.problems.map(({ message: _message, ...problem }) => problem),
+      })),
     willCreate: [],
     skipped: [],
   };
@@ -327,6 +390,7 @@ export async function planPartsImport(db: pg.Pool, siteId: string, csv: string, 
         partNumber: args.partNumber,
         existingPartId: part.id,
         existingName: part.name,
+        deleted: part.deleted,
         message: `Part number ${args.partNumber} already exists${part.deleted ? ' (deleted)' : ''} as "${part.name}" — skipped, not updated. Edit it in the app.`,
       });
       continue;
@@ -355,7 +419,12 @@ export async function planPartsImport(db: pg.Pool, siteId: string, csv: string, 
 }
 
 /** Creates the planned parts as the caller's tablet would: one command at a time, each audited. */
-export async function applyPartsImport(db: pg.Pool, who: Caller, plan: Plan): Promise<ImportReport> {
+export async function applyPartsImport(
+  db: pg.Pool,
+  who: Caller,
+  plan: Plan,
+  onProgress?: (done: number, total: number) => void,
+): Promise<ImportReport> {
   const results: RowResult[] = [];
   const send = <N extends CommandName>(name: N, args: CommandArgs<N>): Promise<MutationResult> => {
     const envelope: CommandEnvelope = { mutationId: uuidv7(), name, args, clientTime: new Date().toISOString() };
@@ -367,6 +436,7 @@ export async function applyPartsImport(db: pg.Pool, who: Caller, plan: Plan): Pr
     const result: RowResult = { line, partNumber: args.partNumber, status: 'created', partId, quantity, mutationIds: [created.mutationId] };
     if (created.status === 'rejected') {
       results.push({ line, partNumber: args.partNumber, status: 'rejected', quantity, mutationIds: [created.mutationId], code: created.code, message: created.message });
+      onProgress?.(results.length, plan.creates.length);
       continue;
     }
     if (quantity !== 0) {
@@ -377,6 +447,7 @@ export async function applyPartsImport(db: pg.Pool, who: Caller, plan: Plan): Pr
       }
     }
     results.push(result);
+    onProgress?.(results.length, plan.creates.length);
   }
   return {
     ...plan.report,
@@ -388,4 +459,10 @@ export async function applyPartsImport(db: pg.Pool, who: Caller, plan: Plan): Pr
 
 export const importQuerySchema = z.strictObject({
   dryRun: z.enum(['true', 'false'], { error: 'must be true (preview, writes nothing) or false (apply)' }).default('true'),
+  /**
+   * `ndjson`: the applied import answers as it goes, one JSON object a line — `{"type":"progress",
+   * "done","total"}` after each row, then `{"type":"report","report":…}` (or `{"type":"error"}` if it
+   * broke off) — so the tablet's progress bar shows the rows really applied.
+   */
+  progress: z.enum(['ndjson'], { error: 'must be ndjson (or left out)' }).optional(),
 });

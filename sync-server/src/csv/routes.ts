@@ -26,7 +26,7 @@ export function csvRoutes(pool: pg.Pool): Router {
   };
   router.post('/import/parts', mayImport, express.text({ type: CSV_TYPES, limit: IMPORT_BODY_LIMIT }), async (req, res) => {
     const who = caller(req);
-    const { dryRun } = parseBody(importQuerySchema, req.query);
+    const { dryRun, progress } = parseBody(importQuerySchema, req.query);
     if (typeof req.body !== 'string') {
       throw new HttpError(415, 'unsupported_media_type', 'Send the CSV file itself as the request body, with the header Content-Type: text/csv.');
     }
@@ -41,7 +41,24 @@ export function csvRoutes(pool: pg.Pool): Router {
       throw new HttpError(403, 'device_required', 'Sign in on a registered tablet (with a device id) to import parts.');
     }
     const plan = await planPartsImport(pool, who.siteId, req.body, false);
-    res.json(await applyPartsImport(pool, { userId: who.userId, siteId: who.siteId, role: who.role, deviceId: who.deviceId }, plan));
+    const importer = { userId: who.userId, siteId: who.siteId, role: who.role, deviceId: who.deviceId };
+    if (progress !== 'ndjson') {
+      res.json(await applyPartsImport(pool, importer, plan));
+      return;
+    }
+    // The file was read and checked above (a broken file is still a plain 400); from here on the
+    // answer is a stream of lines.
+    res.status(200).set({ 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+    const line = (value: unknown) => res.write(`${JSON.stringify(value)}\n`);
+    line({ type: 'progress', done: 0, total: plan.report.toCreate });
+    try {
+      const report = await applyPartsImport(pool, importer, plan, (done, total) => line({ type: 'progress', done, total }));
+      line({ type: 'report', report });
+    } catch (error) {
+      req.log?.error({ err: error }, 'parts import failed part-way');
+      line({ type: 'error', message: 'The import stopped part-way; the rows applied so far are kept. Preview the file again to see what is left.' });
+    }
+    res.end();
   });
   return router;
 }

@@ -7,6 +7,7 @@ import { pinoHttp } from 'pino-http';
 import type { AccessControl } from '../auth/access.ts';
 import type { AccessTokens } from '../auth/access-tokens.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
+import { adminRoutes } from '../admin/routes.ts';
 import { requireAuth } from '../auth/require-auth.ts';
 import { mutationRoutes } from '../commands/routes.ts';
 import { csvRoutes } from '../csv/routes.ts';
@@ -68,6 +69,7 @@ export function createApp({ pool, tokens, access, refreshKey, limiter, trustProx
   api.use(mutationRoutes(pool));
   api.use(auditRoutes(pool));
   api.use(csvRoutes(pool));
+  api.use(adminRoutes(pool));
   api.use(notFound);
   app.use('/api', api);
   app.use(shapes);

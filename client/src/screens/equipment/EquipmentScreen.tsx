@@ -23,6 +23,7 @@ import {
 } from './equipment-model.ts';
 import { StatusButtons } from './StatusButtons.tsx';
 import { useUrlFilters } from '../../ui/use-url-filters.ts';
+import { EquipmentExportButton } from '../../ui/export-lists.tsx';
 import '../tasks/tasks.css';
 import './equipment.css';
 
@@ -123,6 +124,7 @@ export function EquipmentScreen({ session }: { session: LocalSession }) {
             ))}
           </select>
         </div>
+        <EquipmentExportButton shown={rows && shown} />
       </div>
 
       <p className="list-summary" role="status" aria-live="polite">

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
 import { paths, ROUTES } from '../../app/paths.ts';
 import { useUrlFilters } from '../../ui/use-url-filters.ts';
+import { PartsExportButton } from '../../ui/export-lists.tsx';
 import type { LocalSession } from '../../session/local-session.ts';
 import { PartDetail } from './PartDetail.tsx';
 import { PartsList } from './PartsList.tsx';
@@ -157,6 +158,7 @@ export function PartsScreen({ session, partNumber, bin }: { session: LocalSessio
             ))}
           </select>
         </div>
+        <PartsExportButton filters={filters} />
         <div className="parts-field">
           <label htmlFor={`${ids}-sort`}>{t('parts.sortBy')}</label>
           <select id={`${ids}-sort`} value={filters.sort} onChange={(event) => update({ sort: event.target.value as PartSort })}>

@@ -14,6 +14,7 @@ import { useTaskReferences } from './reference-data.ts';
 import { formatDate } from '../../ui/format.ts';
 import { ACTIVE_STATUSES, TASKS_SQL, compareTasks, isOverdue, localToday, priorityKey, type TaskRow } from './task-model.ts';
 import { useUrlFilters } from '../../ui/use-url-filters.ts';
+import { TasksExportButton } from '../../ui/export-lists.tsx';
 import './tasks.css';
 
 interface Filters {
@@ -127,6 +128,7 @@ export function TasksScreen({ session, taskId }: { session: LocalSession; taskId
             {t('tasks.mine')}
           </button>
         </div>
+        <TasksExportButton tasks={tasks} />
       </div>
 
       <p className="list-summary" role="status" aria-live="polite">
