@@ -1,3 +1,5 @@
+import type { LogKind } from '@cimco/contract';
+import type { TFunction } from 'i18next';
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -18,6 +20,8 @@ import {
   type MachineDown,
   type TasksByPriority,
 } from './dashboard-queries.ts';
+
+type MovementReason = 'used' | 'received' | 'count' | 'adjust' | 'transfer';
 import './dashboard.css';
 
 /**
@@ -157,7 +161,9 @@ export function DashboardScreen() {
             <ul className="dashboard-list" data-testid="activity-list">
               {activity.map((item, index) => (
                 <li key={`${item.kind}-${item.at}-${index}`}>
-                  <span>{activityText(item, t, number)}</span>
+                  <span>
+                    <ActivityText item={item} />
+                  </span>
                   <span className="dashboard-muted">
                     {formatDateTime(item.at, i18n.language)}
                     {item.who ? ` · ${item.who}` : ''}
@@ -188,25 +194,27 @@ function Figure({ testId, label, value, detail, alarm = false, to }: { testId: s
   );
 }
 
-type T = ReturnType<typeof useTranslation>['t'];
-
-function activityText(item: Activity, t: T, number: (n: number) => string): string {
+/** One line of recent activity in words: "Inspection logged on Shredder", "Used: Hammer (−2)". */
+function ActivityText({ item }: { item: Activity }) {
+  const { t, i18n } = useTranslation();
   switch (item.kind) {
     case 'log':
-      return t('dashboard.activity.log', { kind: t(`log.kinds.${item.what as 'note'}`, { defaultValue: item.what }), machine: item.subject ?? '' });
-    case 'movement':
+      return t('dashboard.activity.log', { kind: t(`log.kinds.${item.what as LogKind}`), machine: item.subject ?? '' });
+    case 'movement': {
+      const delta = item.delta ?? 0;
       return t('dashboard.activity.movement', {
-        reason: t(`parts.reason.${item.what as 'used'}`, { defaultValue: item.what }),
+        reason: t(`parts.reason.${item.what as MovementReason}`),
         part: item.subject ?? '',
-        delta: `${(item.delta ?? 0) > 0 ? '+' : ''}${number(item.delta ?? 0)}`,
+        delta: `${delta > 0 ? '+' : ''}${formatNumber(delta, i18n.language)}`,
       });
+    }
     case 'task_done':
       return t('dashboard.activity.taskDone', { title: item.what });
   }
 }
 
 /** "3 h 20 min", "2 d 4 h": how long since a machine went down. */
-function downFor(since: string, t: T, now = Date.now()): string {
+function downFor(since: string, t: TFunction, now = Date.now()): string {
   const minutes = Math.max(0, Math.floor((now - new Date(since).getTime()) / 60_000));
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
