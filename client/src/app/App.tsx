@@ -1,3 +1,4 @@
+import { mayRead } from '@cimco/contract';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, NavLink, Outlet, Route, Routes, useLocation, useNavigate, useParams } from 'react-router';
@@ -6,6 +7,7 @@ import { useDatabase } from '../db/react.ts';
 import { applyUserLocale } from '../i18n/index.ts';
 import { ConflictsScreen } from '../screens/conflicts/ConflictsScreen.tsx';
 import { EquipmentScreen } from '../screens/equipment/EquipmentScreen.tsx';
+import { OrdersScreen } from '../screens/orders/OrdersScreen.tsx';
 import { PartsScreen } from '../screens/parts/PartsScreen.tsx';
 import { TasksScreen } from '../screens/tasks/TasksScreen.tsx';
 import type { LocalSession } from '../session/local-session.ts';
@@ -46,6 +48,7 @@ export function App() {
         <Route path={ROUTES.task} element={<TaskRoute session={session} />} />
         <Route path={ROUTES.equipment} element={<EquipmentScreen session={session} />} />
         <Route path={ROUTES.machine} element={<MachineRoute session={session} />} />
+        <Route path={ROUTES.orders} element={<OrdersScreen session={session} />} />
         <Route path={ROUTES.conflicts} element={<ConflictsScreen session={session} />} />
         <Route path={ROUTES.attention} element={<NeedsAttentionScreen />} />
         <Route path="*" element={<Navigate to={homeOf(session)} replace />} />
@@ -86,6 +89,7 @@ function Layout({ session }: { session: LocalSession }) {
     { to: ROUTES.parts, label: t('nav.parts') },
     { to: ROUTES.tasks, label: t('nav.tasks') },
     { to: ROUTES.equipment, label: t('nav.equipment') },
+    ...(mayRead(session.role, 'incoming_orders') ? [{ to: ROUTES.orders, label: t('nav.orders') }] : []),
     { to: ROUTES.conflicts, label: t('nav.conflicts') },
     { to: ROUTES.attention, label: t('nav.needsAttention') },
   ];
