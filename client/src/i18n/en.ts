@@ -460,8 +460,6 @@ export const en = {
     receivedOf: '{{received}} of {{ordered}} received',
     outstanding_one: '{{count}} still to come',
     outstanding_other: '{{count}} still to come',
-    orderedOn: 'Ordered {{date}}',
-    receivedOn: 'Received {{date}}',
     status: {
       ordered: 'Ordered',
       shipped: 'Shipped',
@@ -485,6 +483,8 @@ export const en = {
       expectedAt: 'Expected date',
       trackingNumber: 'Tracking number',
       notes: 'Notes',
+      orderedAt: 'Ordered on',
+      receivedAt: 'Fully received on',
     },
     partPlaceholder: 'Type a part number or name',
     noPartMatches: 'No part matches.',

@@ -460,8 +460,6 @@ export const es: Translation = {
     receivedOf: '{{received}} de {{ordered}} recibidos',
     outstanding_one: 'Falta {{count}}',
     outstanding_other: 'Faltan {{count}}',
-    orderedOn: 'Pedido el {{date}}',
-    receivedOn: 'Recibido el {{date}}',
     status: {
       ordered: 'Pedido',
       shipped: 'Enviado',
@@ -485,6 +483,8 @@ export const es: Translation = {
       expectedAt: 'Fecha prevista',
       trackingNumber: 'Número de seguimiento',
       notes: 'Notas',
+      orderedAt: 'Fecha del pedido',
+      receivedAt: 'Recibido por completo el',
     },
     partPlaceholder: 'Escriba un número de parte o un nombre',
     noPartMatches: 'Ningún repuesto coincide.',

@@ -93,14 +93,14 @@ function OrderView({ order, session, receipt, onMode }: { order: OrderRow; sessi
         </div>
         {order.ordered_at && (
           <div>
-            <dt>{t('orders.columns.order')}</dt>
-            <dd>{t('orders.orderedOn', { date: formatDate(order.ordered_at, i18n.language) })}</dd>
+            <dt>{t('orders.fields.orderedAt')}</dt>
+            <dd>{formatDate(order.ordered_at, i18n.language)}</dd>
           </div>
         )}
         {order.received_at && (
           <div>
-            <dt>{t('orders.status.received')}</dt>
-            <dd>{t('orders.receivedOn', { date: formatDateTime(order.received_at, i18n.language) })}</dd>
+            <dt>{t('orders.fields.receivedAt')}</dt>
+            <dd>{formatDateTime(order.received_at, i18n.language)}</dd>
           </div>
         )}
         {order.notes && (
@@ -114,7 +114,7 @@ function OrderView({ order, session, receipt, onMode }: { order: OrderRow; sessi
         <p className="muted">{t('orders.readOnly')}</p>
       ) : open ? (
         <div className="form-actions">
-          <button type="button" className="primary" onClick={() => onMode('receive')}>
+          <button type="button" className="primary" data-autofocus onClick={() => onMode('receive')}>
             {t('orders.actions.receive')}
           </button>
           {order.status === 'ordered' && (

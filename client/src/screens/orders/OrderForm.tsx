@@ -6,6 +6,7 @@ import { Dialog } from '../../ui/Dialog.tsx';
 import { Field, FormError } from '../../ui/fields.tsx';
 import { formatDate, formatNumber } from '../../ui/format.ts';
 import { useContractForm } from '../../ui/use-contract-form.ts';
+import './orders.css';
 import { likePattern, localDate, PART_OPTIONS_SQL, suggestedQuantity, type OrderRow, type PartOption } from './orders-query.ts';
 
 /**

@@ -12,6 +12,7 @@ import { Field, FormError } from '../../ui/fields.tsx';
 import { useContractForm } from '../../ui/use-contract-form.ts';
 import { OrderCreateDialog } from '../orders/OrderForm.tsx';
 import { CATEGORIES_SQL, LOCATIONS_SQL, type PartDetailRow } from './parts-query.ts';
+import './part-form.css';
 
 /**
  * The parts catalog's form: every field of a part, for a new part (part.create) or an edit of one
