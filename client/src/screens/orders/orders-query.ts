@@ -52,7 +52,8 @@ export function localDate(offsetDays = 0): string {
 }
 
 /** Expected before today and not fully arrived (nor cancelled). */
-const OVERDUE_SQL = `(o.expected_at < $1::date and o.status in ('ordered', 'shipped', 'partial'))`;
+// Never null (an order without an expected date is not overdue), so it sorts and reads as true/false.
+const OVERDUE_SQL = `(coalesce(o.expected_at < $1::date, false) and o.status in ('ordered', 'shipped', 'partial'))`;
 
 const ORDER_COLUMNS = `o.id, o.part_id, p.part_number, p.name as part_name, p.unit, o.order_number, o.supplier,
   o.quantity_ordered, o.quantity_received, o.status, o.ordered_at::text as ordered_at, o.expected_at::text as expected_at,
