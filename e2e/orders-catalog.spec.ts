@@ -87,6 +87,13 @@ test('the storeroom creates a part with every field and edits it; a part number 
   await fill('Tipo', 'Repuesto');
   await fill('Fabricante', 'SKF');
   await fill('Proveedor', 'Suministros Norte');
+  // Checked by part.create's own schema, in Spanish, under each field; nothing recorded.
+  await fill('Costo unitario ($)', '12,505');
+  await fill('Cantidad mínima', 'cuatro');
+  await form.getByRole('button', { name: 'Crear repuesto', exact: true }).click();
+  await expect(form.locator('.field-invalid').filter({ hasText: 'Costo unitario ($)' })).toContainText('Como máximo dos decimales', SHOWN);
+  await expect(form.locator('.field-invalid').filter({ hasText: 'Cantidad mínima' })).toContainText('Escriba un número');
+  expect(await local(rosa, 'select count(*)::int as n from outbox')).toEqual([{ n: 0 }]);
   await fill('Costo unitario ($)', '12,50');
   await fill('Cantidad mínima', '4');
   await fill('Unidad', 'pza');
