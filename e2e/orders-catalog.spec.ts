@@ -286,8 +286,11 @@ test('an order received in two deliveries on two tablets offline adds exactly wh
 test('the orders list opens filtered from its URL, cold and offline; overdue deliveries stand out', async ({ request }) => {
   const [part] = await serverRows<{ id: string }>('select id::text from parts where part_number = $1', [partNumber]);
   const lateNumber = `PO-LATE-${suffix}`;
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  const wasExpected = day(-30);
+  const nowExpected = day(60);
   const late = await runAs(request, 'storeroom', 'order.create', {
-    id: uuidv7(), partId: part!.id, orderNumber: lateNumber, supplier: 'Suministros Norte', quantityOrdered: 3, expectedAt: '2026-01-15',
+    id: uuidv7(), partId: part!.id, orderNumber: lateNumber, supplier: 'Suministros Norte', quantityOrdered: 3, expectedAt: wasExpected,
   });
   expect(late.status).toBe('applied');
   await waitForLocal(sam, 'the late order on the tablet', `select count(*) = 1 as ok from incoming_orders where order_number = $1`, [lateNumber]);
@@ -313,4 +316,26 @@ test('the orders list opens filtered from its URL, cold and offline; overdue del
   await expect(sam).toHaveURL(/\/orders\?supplier=Suministros\+Norte$|\/orders\?supplier=Suministros%20Norte$/, SHOWN);
   await expect(orderRow(sam)).toBeVisible(SHOWN);
   await goOnline(supervisorContext);
+
+  // The late order: its date moved (a field edit with what it was), then cancelled with a reason.
+  await orderRow(sam, lateNumber).click();
+  const dialog = sam.getByRole('dialog', { name: 'Order details' });
+  await dialog.getByRole('button', { name: 'Edit', exact: true }).click();
+  await dialog.getByLabel('Expected date', { exact: true }).fill(nowExpected);
+  await dialog.getByLabel('Tracking number', { exact: true }).fill(`LATE${suffix}`);
+  await dialog.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(dialog.getByTestId('order-view')).toContainText(`LATE${suffix}`, SHOWN);
+  await expect(orderRow(sam, lateNumber)).toHaveAttribute('data-overdue', 'false', SHOWN);
+  await dialog.getByRole('button', { name: 'Cancel order', exact: true }).click();
+  await dialog.getByLabel('Reason for cancelling', { exact: true }).fill('Supplier cannot deliver');
+  await dialog.getByRole('button', { name: 'Confirm cancellation', exact: true }).click();
+  await expect(dialog.getByTestId('order-status')).toHaveText('Cancelled', SHOWN);
+  await expect(dialog.getByRole('button', { name: 'Receive', exact: true })).toHaveCount(0);
+  await waitForEmptyOutbox(sam);
+  expect(await serverRows('select expected_at::text as expected_at, tracking_number, status, notes from incoming_orders where order_number = $1', [lateNumber])).toEqual([
+    { expected_at: nowExpected, tracking_number: `LATE${suffix}`, status: 'cancelled', notes: 'Supplier cannot deliver' },
+  ]);
+  expect(await serverRows(`select before, after from audit_log where command = 'order.update' and entity_id = (select id from incoming_orders where order_number = $1)`, [lateNumber])).toEqual([
+    { before: { expectedAt: wasExpected, trackingNumber: null }, after: { expectedAt: nowExpected, trackingNumber: `LATE${suffix}` } },
+  ]);
 });

@@ -263,6 +263,7 @@ export function PartCreateDialog({ onClose }: { onClose: () => void }) {
 export function PartEditDialog({ part, onClose }: { part: PartDetailRow; onClose: () => void }) {
   const { t } = useTranslation();
   const db = useDatabase();
+  const navigate = useNavigate();
   // The values the edit starts from: kept as they were when the form opened.
   const [start] = useState(() => valuesOf(part));
   const [base] = useState(() => fieldsOf(start));
@@ -278,7 +279,12 @@ export function PartEditDialog({ part, onClose }: { part: PartDetailRow; onClose
         base: Object.fromEntries(changed.map((field) => [field, base[field]])),
       };
     },
-    onRecorded: onClose,
+    onRecorded: (args) => {
+      onClose();
+      // The part's URL is its number: a new number, a new URL.
+      const renamed = args.changes.partNumber;
+      if (typeof renamed === 'string') void navigate(paths.part(renamed.trim()), { replace: true });
+    },
   });
   const existing = useSameNumber(form.watch('partNumber'), part.id);
 
