@@ -223,6 +223,8 @@ const COMMAND_DEFINITIONS = {
   'order.update': { roles: STOCK_KEEPERS, args: fieldEdit(orderFields) },
   /** Adds the received quantity to stock, exactly once per command; an order fully received refuses more. */
   'order.receive': { roles: STOCK_KEEPERS, args: z.object({ id: uuid, movementId: uuid, quantity: positiveQuantity }) },
+  /** The supplier has sent it (optionally with the carrier's tracking number): ordered → shipped. */
+  'order.ship': { roles: STOCK_KEEPERS, args: z.object({ id: uuid, trackingNumber: optionalText(100) }) },
   'order.cancel': { roles: STOCK_KEEPERS, args: z.object({ id: uuid, reason: optionalText(1000) }) },
 
   'knowledge.add': {

@@ -1,4 +1,4 @@
-import { mayDo } from '@cimco/contract';
+import { mayDo, mayRead } from '@cimco/contract';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, NavLink, Outlet, Route, Routes, useLocation, useNavigate, useParams } from 'react-router';
@@ -12,6 +12,7 @@ import { EquipmentScreen } from '../screens/equipment/EquipmentScreen.tsx';
 import { MachinePage } from '../screens/equipment/MachinePage.tsx';
 import { LogScreen } from '../screens/log/LogScreen.tsx';
 import { ImportScreen } from '../screens/import/ImportScreen.tsx';
+import { OrdersScreen } from '../screens/orders/OrdersScreen.tsx';
 import { PartsScreen } from '../screens/parts/PartsScreen.tsx';
 import { TasksScreen } from '../screens/tasks/TasksScreen.tsx';
 import type { LocalSession } from '../session/local-session.ts';
@@ -54,6 +55,7 @@ export function App() {
         <Route path={ROUTES.equipment} element={<EquipmentScreen session={session} />} />
         <Route path={ROUTES.machine} element={<MachineRoute session={session} />} />
         <Route path={ROUTES.log} element={<LogScreen session={session} />} />
+        <Route path={ROUTES.orders} element={<OrdersScreen session={session} />} />
         <Route path={ROUTES.conflicts} element={<ConflictsScreen session={session} />} />
         <Route path={ROUTES.attention} element={<NeedsAttentionScreen />} />
         <Route path={ROUTES.import} element={<ImportScreen session={session} />} />
@@ -106,6 +108,7 @@ function Layout({ session }: { session: LocalSession }) {
     { to: ROUTES.tasks, label: t('nav.tasks') },
     { to: ROUTES.equipment, label: t('nav.equipment') },
     { to: ROUTES.log, label: t('nav.log') },
+    ...(mayRead(session.role, 'incoming_orders') ? [{ to: ROUTES.orders, label: t('nav.orders') }] : []),
     { to: ROUTES.conflicts, label: t('nav.conflicts') },
     { to: ROUTES.attention, label: t('nav.needsAttention') },
     ...(mayDo(session.role, 'parts.import') ? [{ to: ROUTES.import, label: t('nav.import') }] : []),

@@ -1,9 +1,12 @@
 import type { CommandInput, CommandName } from '@cimco/contract';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
+import { paths } from '../app/paths.ts';
 import { ZodError } from 'zod';
 import { useDatabase, useLiveQuery } from '../db/react.ts';
 import { ATTENTION_SQL, type AttentionItem } from '../outbox/attention.ts';
+import { refusalText } from '../screens/orders/refusals.ts';
 
 /**
  * Changes the server refused, never silently dropped: each shows why, what the person entered,
@@ -34,6 +37,7 @@ function editableFields(args: Record<string, unknown>): [string, unknown][] {
 
 function AttentionCard({ item }: { item: AttentionItem }) {
   const { t } = useTranslation();
+  const navigate = useNavigate();
   const db = useDatabase();
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState<Record<string, unknown>>(item.args);
@@ -63,7 +67,7 @@ function AttentionCard({ item }: { item: AttentionItem }) {
     <li className="attention-item" data-testid="attention-item" data-command={item.name}>
       <h3>{t(`commands.${item.name}`, { defaultValue: item.name })}</h3>
       <p className="attention-reason" role="note">
-        {item.message ?? item.code ?? t('attention.refused')}
+        {refusalText(item, t) ?? item.message ?? item.code ?? t('attention.refused')}
       </p>
       <dl className="attention-entered">
         {fields.map(([key, value]) => (
@@ -104,6 +108,11 @@ function AttentionCard({ item }: { item: AttentionItem }) {
         ) : (
           <button type="button" disabled={busy} onClick={() => setEditing(true)}>
             {t('attention.editAndRetry')}
+          </button>
+        )}
+        {item.code === 'duplicate_part_number' && typeof item.details?.existingPartNumber === 'string' && (
+          <button type="button" className="secondary" onClick={() => void navigate(paths.part(String(item.details?.existingPartNumber)))}>
+            {t('catalog.openExistingPart', { partNumber: item.details.existingPartNumber })}
           </button>
         )}
         {item.code === 'duplicate_part_number' && (

@@ -147,12 +147,23 @@ const EFFECTS: EffectsOf = {
   'order.update': (a) => [{ table: 'incoming_orders', rowId: a.id, op: 'set', data: columns(a.changes) }],
   'order.receive': async (a, ctx) => {
     const partId = (await ctx.current('incoming_orders', a.id, 'part_id')) as string | undefined;
-    const effects: Effect[] = [{ table: 'incoming_orders', rowId: a.id, op: 'add', data: { quantity_received: a.quantity } }];
+    // As the server will: partial until what arrived reaches what was ordered.
+    const received = Number((await ctx.current('incoming_orders', a.id, 'quantity_received')) ?? 0) + a.quantity;
+    const ordered = Number((await ctx.current('incoming_orders', a.id, 'quantity_ordered')) ?? Infinity);
+    const effects: Effect[] = [
+      { table: 'incoming_orders', rowId: a.id, op: 'add', data: { quantity_received: a.quantity } },
+      { table: 'incoming_orders', rowId: a.id, op: 'set', data: received >= ordered ? { status: 'received', received_at: ctx.clientTime } : { status: 'partial' } },
+    ];
     if (partId) {
       effects.push({ table: 'parts', rowId: partId, op: 'add', data: { quantity: a.quantity } });
       effects.push(movement(ctx, a.movementId, { partId, delta: a.quantity, reason: 'received', orderId: a.id }));
     }
     return effects;
+  },
+  'order.ship': async (a, ctx) => {
+    // A delivery already arrived: it stays partial (see the server's handler).
+    const status = (await ctx.current('incoming_orders', a.id, 'status')) === 'partial' ? 'partial' : 'shipped';
+    return [{ table: 'incoming_orders', rowId: a.id, op: 'set', data: { status, ...(a.trackingNumber && { tracking_number: a.trackingNumber }) } }];
   },
   'order.cancel': (a) => [{ table: 'incoming_orders', rowId: a.id, op: 'set', data: { status: 'cancelled' } }],
 

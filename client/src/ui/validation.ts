@@ -18,6 +18,8 @@ export function issueText(issue: z.core.$ZodIssue, t: TFunction): string {
       if (issue.origin === 'string') return t('validation.tooLong', { max: limit(issue.maximum) });
       return t('validation.atMost', { max: limit(issue.maximum) });
     case 'invalid_type':
+      // Letters where a number goes: the form turned them into NaN (zod reports it, not the input).
+      if ((issue as { received?: unknown }).received === 'NaN') return issue.expected === 'int' ? t('validation.wholeNumber') : t('validation.number');
       if (issue.input === undefined || issue.input === null || issue.input === '') return t('validation.required');
       if (issue.expected === 'int') return t('validation.wholeNumber');
       if (issue.expected === 'number') return t('validation.number');

@@ -555,6 +555,20 @@ const CASES: { [N in CommandName]: Case<N> } = {
     ],
   },
 
+  'order.ship': {
+    valid: async () => ({ id: (await yard.order()).id, trackingNumber: '1Z999AA10123456784' }),
+    async effect(a, by) {
+      expect(await row('select status, tracking_number, updated_by, version from incoming_orders where id = $1', [a.id]))
+        .toEqual({ status: 'shipped', tracking_number: '1Z999AA10123456784', updated_by: by.userId, version: 2 });
+    },
+    bad: [
+      missing('id'),
+      tooLong('trackingNumber', 100),
+      unknownId('id', 'not_found', 'order'),
+      othersId('id', 'not_found', 'order', () => foreign.order.id),
+    ],
+  },
+
   'order.cancel': {
     valid: async () => ({ id: (await yard.order()).id, reason: 'Supplier out of stock' }),
     async effect(a, by) {

@@ -490,6 +490,45 @@ describe('receiving orders', () => {
     expect(more).toMatchObject({ status: 'rejected', code: 'already_received' });
     expect(await quantityOf(order.partId)).toBe(6);
   });
+
+  it('shipped, then received in two deliveries: ordered → shipped → partial → received, stock up by what arrived', async () => {
+    const order = await yard.order({ quantityOrdered: 10 });
+    const ship = { id: order.id, trackingNumber: '1Z-SHIP-1' };
+    expect(await storeroom.run('order.ship', ship)).toMatchObject({ status: 'applied' });
+    expect(await row('select status, tracking_number from incoming_orders where id = $1', [order.id])).toEqual({ status: 'shipped', tracking_number: '1Z-SHIP-1' });
+    // Marked again (another tablet, offline) without a number: nothing changes, the number stays.
+    expect(await supervisor.run('order.ship', { id: order.id })).toMatchObject({ status: 'applied' });
+    expect(await row('select status, tracking_number from incoming_orders where id = $1', [order.id])).toEqual({ status: 'shipped', tracking_number: '1Z-SHIP-1' });
+    const [[a], [b]] = await Promise.all([storeroom.send([receive(order.id, 4)]), supervisor.send([receive(order.id, 6)])]);
+    expect(outcomes([a!, b!])).toEqual(['applied', 'applied']);
+    expect(await quantityOf(order.partId)).toBe(10);
+    expect(await receivedMovements(order.id)).toBe(2);
+    expect(await row('select status, quantity_received from incoming_orders where id = $1', [order.id])).toEqual({ status: 'received', quantity_received: 10 });
+    const third = receive(order.id, 1);
+    const [refused] = await storeroom.send([third]);
+    await expectRefusedAndKept(refused!, 'already_received', 'incoming_orders', order.id, third.args);
+    expect(refused).toMatchObject({ details: { received: 10, ordered: 10 } });
+    expect(await quantityOf(order.partId)).toBe(10);
+  });
+
+  it('marking shipped keeps a partial order partial, and is refused for a received or cancelled order', async () => {
+    const partial = await yard.order({ quantityOrdered: 5 });
+    await storeroom.send([receive(partial.id, 2)]);
+    expect(await storeroom.run('order.ship', { id: partial.id, trackingNumber: 'REST-1' })).toMatchObject({ status: 'applied' });
+    expect(await row('select status, tracking_number from incoming_orders where id = $1', [partial.id])).toEqual({ status: 'partial', tracking_number: 'REST-1' });
+
+    const received = await yard.order({ quantityOrdered: 2 });
+    await storeroom.send([receive(received.id, 2)]);
+    const shipReceived = { id: received.id, trackingNumber: 'LATE-1' };
+    await expectRefusedAndKept(await storeroom.run('order.ship', shipReceived), 'already_received', 'incoming_orders', received.id, shipReceived);
+    expect(await row('select status, tracking_number from incoming_orders where id = $1', [received.id])).toEqual({ status: 'received', tracking_number: null });
+
+    const cancelled = await yard.order({ quantityOrdered: 2 });
+    await supervisor.run('order.cancel', { id: cancelled.id, reason: 'Wrong part' });
+    const shipCancelled = { id: cancelled.id };
+    await expectRefusedAndKept(await storeroom.run('order.ship', shipCancelled), 'cancelled', 'incoming_orders', cancelled.id, shipCancelled);
+    expect(await row('select status from incoming_orders where id = $1', [cancelled.id])).toEqual({ status: 'cancelled' });
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -508,7 +547,7 @@ describe('duplicate part numbers (and machine tags, usernames)', () => {
     expect(first!.status).toBe('applied');
     const existing = await partsNumbered(number);
     expect(existing).toHaveLength(1);
-    expect(second).toMatchObject({ status: 'rejected', code: 'duplicate_part_number', details: { existingPartId: existing[0]!.id } });
+    expect(second).toMatchObject({ status: 'rejected', code: 'duplicate_part_number', details: { existingPartId: existing[0]!.id, existingPartNumber: number } });
     expect(second!.message).toContain(`Part ${number}`);
   });
 
@@ -523,7 +562,7 @@ describe('duplicate part numbers (and machine tags, usernames)', () => {
       expect(outcomes(results), number).toEqual(['applied', 'rejected duplicate_part_number']);
       const existing = await partsNumbered(number);
       expect(existing).toHaveLength(1);
-      expect(results.find((r) => r.status === 'rejected')!.details).toEqual({ existingPartId: existing[0]!.id });
+      expect(results.find((r) => r.status === 'rejected')!.details).toEqual({ existingPartId: existing[0]!.id, existingPartNumber: number, existingName: `Part ${number}` });
     }
   });
 

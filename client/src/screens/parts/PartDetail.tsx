@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { LocalSession } from '../../session/local-session.ts';
 import { StockBadge } from './badges.tsx';
 import { MovementHistory } from './MovementHistory.tsx';
+import { PartCatalogActions } from './PartForm.tsx';
 import { PART_DETAIL_SQL, stockStatus, type PartDetailRow } from './parts-query.ts';
 import { StockActions } from './StockActions.tsx';
 
@@ -89,6 +90,7 @@ export function PartDetail({
               </p>
             </div>
 
+            <PartCatalogActions part={part} session={session} />
             {!part.deleted_at && <StockActions part={part} session={session} locations={locations} />}
 
             <h3 className="part-detail-section">{t('parts.details')}</h3>

@@ -7,6 +7,7 @@ import { useUrlFilters } from '../../ui/use-url-filters.ts';
 import { PartsExportButton } from '../../ui/export-lists.tsx';
 import type { LocalSession } from '../../session/local-session.ts';
 import { PartDetail } from './PartDetail.tsx';
+import { NewPartButton } from './PartForm.tsx';
 import { PartsList } from './PartsList.tsx';
 import { CATEGORIES_SQL, LOCATIONS_SQL, NO_FILTERS, PART_SORTS, type PartFilters, type PartSort } from './parts-query.ts';
 import './parts.css';
@@ -177,6 +178,7 @@ export function PartsScreen({ session, partNumber, bin }: { session: LocalSessio
           <input type="checkbox" checked={filters.highWearOnly} onChange={(event) => update({ highWearOnly: event.target.checked })} />
           {t('parts.highWearOnly')}
         </label>
+        <NewPartButton session={session} />
         {filtered && (
           <button
             type="button"

@@ -4,7 +4,7 @@ import { createUser, resolveConflict, revokeDevice, updateUser } from './admin.t
 import { createEquipment, retireEquipment, setEquipmentStatus, updateEquipment } from './equipment.ts';
 import { addKnowledge, voteKnowledge } from './knowledge.ts';
 import { addLog } from './logs.ts';
-import { cancelOrder, createOrder, receiveOrder, updateOrder } from './orders.ts';
+import { cancelOrder, createOrder, receiveOrder, shipOrder, updateOrder } from './orders.ts';
 import { createPart, movePart, updatePart } from './parts.ts';
 import { adjustStock } from './stock.ts';
 import { assignTask, completeTask, createTask, setTaskStatus, updateTask } from './tasks.ts';
@@ -28,6 +28,7 @@ export const HANDLERS: { [N in CommandName]: (ctx: CommandContext, args: Command
   'order.create': createOrder,
   'order.update': updateOrder,
   'order.receive': receiveOrder,
+  'order.ship': shipOrder,
   'order.cancel': cancelOrder,
   'knowledge.add': addKnowledge,
   'knowledge.vote': voteKnowledge,

@@ -97,3 +97,27 @@ export async function cancelOrder(ctx: CommandContext, a: CommandArgs<'order.can
   }
   return { entity: 'incoming_orders', entityId: a.id, before: { status: order.status }, after: { status: 'cancelled' } };
 }
+
+/**
+ * The supplier has sent the order: `ordered` becomes `shipped`, with the carrier's tracking number
+ * when given. Marking it again changes nothing more than the tracking number. An order of which a
+ * delivery already arrived stays `partial` (the tracking number is kept); a received or cancelled
+ * order is refused.
+ */
+export async function shipOrder(ctx: CommandContext, a: CommandArgs<'order.ship'>): Promise<CommandEffect> {
+  const order = await lockRow(ctx, ORDERS, a.id);
+  const refusal = ORDERS.refuse!(order);
+  if (refusal) throw refusal;
+  if (order.status === 'received') {
+    throw new CommandRefusal('already_received', 'This order was already fully received; it cannot be marked shipped.', undefined, { entity: 'incoming_orders', entityId: a.id });
+  }
+  const status = order.status === 'partial' ? 'partial' : 'shipped';
+  const trackingNumber = a.trackingNumber ?? order.tracking_number ?? null;
+  await ctx.tx.query(`update incoming_orders set status = $2, tracking_number = $3, updated_by = $4 where id = $1`, [a.id, status, trackingNumber, ctx.userId]);
+  return {
+    entity: 'incoming_orders',
+    entityId: a.id,
+    before: { status: order.status, trackingNumber: order.tracking_number ?? null },
+    after: { status, trackingNumber },
+  };
+}

@@ -31,15 +31,15 @@ export const PARTS: EditableTable = {
 /** A part number is unique per yard whatever its case: a duplicate made offline is refused with the existing part. */
 async function refuseDuplicateNumber(ctx: CommandContext, partNumber: string, except?: string): Promise<void> {
   await lockName(ctx, 'part_number', partNumber);
-  const { rows } = await ctx.tx.query<{ id: string; name: string }>(
-    `select id, name from parts where site_id = $1 and upper(part_number) = upper($2) and id is distinct from $3`,
+  const { rows } = await ctx.tx.query<{ id: string; name: string; part_number: string }>(
+    `select id, name, part_number from parts where site_id = $1 and upper(part_number) = upper($2) and id is distinct from $3`,
     [ctx.siteId, partNumber, except ?? null],
   );
   if (rows[0]) {
     throw new CommandRefusal(
       'duplicate_part_number',
       `Part number ${partNumber} already exists (${rows[0].name}). Merge into it instead.`,
-      { existingPartId: rows[0].id },
+      { existingPartId: rows[0].id, existingPartNumber: rows[0].part_number, existingName: rows[0].name },
     );
   }
 }
