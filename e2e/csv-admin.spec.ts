@@ -5,7 +5,7 @@ import { expect, test, type Browser, type BrowserContext, type Page } from '@pla
 import Papa from 'papaparse';
 import { en } from '../client/src/i18n/en.ts';
 import { inEnglish, partRow, SHOWN } from './support/screens.ts';
-import { APP_READY, closeServerDb, goOffline, goOnline, local, record, serverRows, waitForEmptyOutbox, waitForInitialSync } from './support/tablet.ts';
+import { APP_READY, closeServerDb, deleteYard, goOffline, goOnline, local, record, serverRows, waitForEmptyOutbox, waitForInitialSync } from './support/tablet.ts';
 
 // CSV in the app and the admin screens (issue 13, items 6 and 8), in a yard of their own on the
 // shared server (so the 198 imported parts and the disabled account touch no other test): the
@@ -74,6 +74,7 @@ test.beforeAll(async ({ browser }) => {
 test.afterAll(async () => {
   await admin?.context.close();
   await tech?.context.close();
+  if (siteId) await deleteYard(siteId);
   await closeServerDb();
 });
 

@@ -126,6 +126,39 @@ export async function serverRows<T>(sql: string, params: unknown[] = []): Promis
   return (await serverDb().query(sql, params)).rows as T[];
 }
 
+/**
+ * Removes a yard a spec made for itself, with everything in it, so the specs after it find the
+ * database as the demo yard left it (they look records up by part number, bin, status…). Foreign
+ * keys and the change feed's capture are switched off for this one transaction: nobody syncs
+ * that yard any more, and its rows go in any order.
+ */
+export async function deleteYard(siteId: string): Promise<void> {
+  const client = await serverDb().connect();
+  try {
+    await client.query('begin');
+    await client.query('set local session_replication_role = replica');
+    const { rows } = await client.query<{ table_name: string; column_name: string }>(
+      `select table_name, column_name from information_schema.columns
+        where table_schema = 'public' and column_name in ('site_id', 'user_id')
+          and table_name in (select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE')
+        order by table_name, column_name`,
+    );
+    for (const { table_name: table, column_name: column } of rows) {
+      const where = column === 'site_id' ? 'site_id = $1' : 'user_id in (select id from users where site_id = $1)';
+      // The users go last: other tables' user_id rows are found through them.
+      if (table !== 'users') await client.query(`delete from "${table}" where ${where}`, [siteId]);
+    }
+    await client.query('delete from users where site_id = $1', [siteId]);
+    await client.query('delete from sites where id = $1', [siteId]);
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 export async function closeServerDb(): Promise<void> {
   await pool?.end();
   pool = undefined;

@@ -159,7 +159,6 @@ export function PartsScreen({ session, partNumber, bin }: { session: LocalSessio
             ))}
           </select>
         </div>
-        <PartsExportButton filters={filters} />
         <div className="parts-field">
           <label htmlFor={`${ids}-sort`}>{t('parts.sortBy')}</label>
           <select id={`${ids}-sort`} value={filters.sort} onChange={(event) => update({ sort: event.target.value as PartSort })}>
@@ -178,21 +177,25 @@ export function PartsScreen({ session, partNumber, bin }: { session: LocalSessio
           <input type="checkbox" checked={filters.highWearOnly} onChange={(event) => update({ highWearOnly: event.target.checked })} />
           {t('parts.highWearOnly')}
         </label>
-        <NewPartButton session={session} />
-        {filtered && (
-          <button
-            type="button"
-            className="secondary parts-clear"
-            onClick={() => {
-              setSearchText('');
-              setLiveSearch('');
-              writtenSearch.current = '';
-              setFilters(() => ({ ...NO_FILTERS, sort: filters.sort }));
-            }}
-          >
-            {t('parts.clearFilters')}
-          </button>
-        )}
+        {/* On the filters' second row, at its end: they do not push a filter onto a third. */}
+        <div className="parts-actions">
+          {filtered && (
+            <button
+              type="button"
+              className="secondary parts-clear"
+              onClick={() => {
+                setSearchText('');
+                setLiveSearch('');
+                writtenSearch.current = '';
+                setFilters(() => ({ ...NO_FILTERS, sort: filters.sort }));
+              }}
+            >
+              {t('parts.clearFilters')}
+            </button>
+          )}
+          <PartsExportButton filters={filters} />
+          <NewPartButton session={session} />
+        </div>
       </div>
       <PartsList
         ref={listRef}
