@@ -126,6 +126,23 @@ async function sweep(page: Page, s: Sweep): Promise<string[]> {
     visited.push(url);
     await page.keyboard.press('Escape');
   }
+  // The forms these screens open, for a role that may open them.
+  const forms: [string, string, Locator][] = [
+    ['/tasks', 'Nueva tarea', page.getByRole('dialog')],
+    [`/parts/${encodeURIComponent(s.partNumber)}`, 'Usar', page.getByLabel('Cantidad usada')],
+    [`/equipment/${encodeURIComponent(s.tag)}`, 'Añadir entrada', page.getByRole('dialog')],
+    [`/equipment/${encodeURIComponent(s.tag)}`, 'Usar repuesto', page.getByRole('dialog')],
+  ];
+  for (const [url, button, ready] of forms) {
+    await visit(page, url);
+    const opener = main.getByRole('button', { name: button, exact: true });
+    await expect(main.locator('h2').first()).toBeVisible(SHOWN);
+    if ((await opener.count()) === 0) continue;
+    await opener.first().click();
+    found.push(...(await leaksOf(page, `${url} → ${button}`, ready)));
+    visited.push(`${url} → ${button}`);
+    await page.keyboard.press('Escape');
+  }
   // The screens of the same issue's other parts, where this build has them.
   for (const url of ['/orders', '/import', '/admin/users', '/admin/tablets', '/admin/audit']) {
     if (!(await visit(page, url))) continue;
@@ -166,7 +183,8 @@ test('the Spanish technician sees no English and no raw key, with a refused comp
   await waitForEmptyOutbox(page);
   await expect.poll(async () => (await local(page, 'select 1 from needs_attention')).length, SHOWN).toBe(1);
 
-  expect(await sweep(page, await sweepTargets())).toContain('/attention');
+  const visited = await sweep(page, await sweepTargets());
+  expect(visited).toEqual(expect.arrayContaining(['/attention', '/conflicts', '/tasks → Nueva tarea', `/equipment/${encodeURIComponent((await sweepTargets()).tag)} → Añadir entrada`]));
 
   // The refusal in its reason's words, with the fields' labels.
   await visit(page, '/attention');
@@ -174,6 +192,12 @@ test('the Spanish technician sees no English and no raw key, with a refused comp
   await expect(item.getByRole('note')).toHaveText('Esta tarea se canceló antes de que llegara su cierre. Sus notas se conservaron.');
   for (const label of ['Problema', 'Solución', 'Bloqueo y etiquetado confirmados']) await expect(item.locator('dt').getByText(label, { exact: true })).toHaveCount(1);
   await expect(item).toContainText('Sí');
+  // Corrected in place: the fields by their labels, a wrong value explained in Spanish.
+  await item.getByRole('button', { name: 'Editar y enviar de nuevo' }).click();
+  await item.getByLabel('Solución', { exact: true }).fill('');
+  await item.getByRole('button', { name: 'Enviar de nuevo' }).click();
+  await expect(item.getByRole('alert')).toHaveText('Solución: Obligatorio');
+  expect(await leaks(page), 'the Needs attention correction form').toEqual([]);
 });
 
 test('a supervisor who switches to Spanish sees no English and no raw key, conflicts in plain words included', async ({ page, request }) => {
@@ -203,6 +227,8 @@ test('a supervisor who switches to Spanish sees no English and no raw key, confl
   await expect(priority.getByTestId('conflict-overwritten')).toHaveText('Baja');
   await expect(priority.getByTestId('conflict-winning')).toHaveText('Crítica');
   await expect(page.locator(`[data-testid="conflict-row"][data-field="title"] h3`).first()).toContainText('Título');
+  // The technician's refused completion (first test), with its reason in words.
+  await expect(page.locator('[data-testid="conflict-row"][data-kind="refused"]').first()).toContainText('Esta tarea se canceló antes de que llegara su cierre.');
   // The discrepancy in words, with its part and a count that clears it.
   const discrepancy = page.locator('[data-testid="conflict-row"][data-kind="stock_discrepancy"]').filter({ hasText: part.part_number });
   await expect(discrepancy.getByTestId('discrepancy-part')).toHaveText(`${part.part_number} ${part.name}`);

@@ -28,11 +28,21 @@ interface ConflictRow {
 }
 
 // What each conflict is about, named the way the crew knows it. The refusal's code is known for
-// this tablet's own commands (their results are synced to it).
+// this tablet's own commands (their results are synced to it); for another tablet's, the row it
+// was about says why (a cancelled task, a deleted part, a retired machine, a closed order).
 const CONFLICTS_SQL = `
   select c.id, c.kind, c.entity, c.field, c.overwritten_value, c.winning_value, c.created_at::text as created_at, c.pending,
          coalesce(t.title, p.part_number || ' ' || p.name, e.tag || ' ' || e.name, o.order_number) as label,
-         u.display_name as author, m.code,
+         u.display_name as author,
+         coalesce(m.code, case
+           when c.kind <> 'refused' then null
+           when c.entity = 'tasks' and t.status = 'cancelled' and c.winning_value ? 'fix' then 'task_cancelled'
+           when c.entity = 'tasks' then 'illegal_transition'
+           when c.entity = 'parts' and p.deleted_at is not null then 'deleted'
+           when c.entity = 'equipment' and e.status = 'retired' then 'retired'
+           when c.entity = 'incoming_orders' and o.status = 'cancelled' then 'cancelled'
+           when c.entity = 'incoming_orders' and o.status = 'received' then 'already_received'
+         end) as code,
          p.id as part_id, p.part_number, p.name as part_name, p.quantity as part_quantity
     from conflicts c
     left join tasks t on c.entity = 'tasks' and t.id = c.entity_id
