@@ -194,6 +194,8 @@ export const en = {
       locale: 'Language',
       active: 'Active',
       action: 'Action',
+      ordered: 'Quantity ordered',
+      received: 'Quantity received',
       other: 'Other detail',
     },
   },

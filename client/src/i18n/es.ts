@@ -192,6 +192,8 @@ export const es: Translation = {
       locale: 'Idioma',
       active: 'Activo',
       action: 'Acción',
+      ordered: 'Cantidad pedida',
+      received: 'Cantidad recibida',
       other: 'Otro dato',
     },
   },

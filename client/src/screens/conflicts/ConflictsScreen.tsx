@@ -1,5 +1,5 @@
 import { mayRun } from '@cimco/contract';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { paths } from '../../app/paths.ts';
@@ -8,6 +8,7 @@ import { useDatabase, useLiveQuery } from '../../db/react.ts';
 import type { LocalSession } from '../../session/local-session.ts';
 import { formatDateTime, formatNumber } from '../../ui/format.ts';
 import { CountDialog, type CountedPart } from './CountDialog.tsx';
+import './conflicts.css';
 
 interface ConflictRow {
   id: string;
@@ -96,21 +97,29 @@ export function ConflictsScreen({ session }: { session: LocalSession }) {
         {rows.map((row) => (
           <li key={row.id} className="attention-item" data-testid="conflict-row" data-kind={row.kind} data-entity={row.entity} data-field={row.field ?? ''}>
             {row.kind === 'stock_discrepancy' ? (
-              <StockDiscrepancy row={row} mayCount={mayCount} onCount={setCounting} />
-            ) : (
-              <ConflictBody row={row} />
-            )}
-            {mayResolve && !row.pending && (
-              <div className="attention-actions">
-                {row.kind === 'overwritten' && (
-                  <button type="button" onClick={() => void resolve(row.id, 'restore')}>
-                    {t('conflicts.restore')}
+              <StockDiscrepancy row={row} mayCount={mayCount} onCount={setCounting}>
+                {mayResolve && !row.pending && (
+                  <button type="button" className="secondary" onClick={() => void resolve(row.id, 'dismiss')}>
+                    {t('conflicts.dismiss')}
                   </button>
                 )}
-                <button type="button" className="secondary" onClick={() => void resolve(row.id, 'dismiss')}>
-                  {t('conflicts.dismiss')}
-                </button>
-              </div>
+              </StockDiscrepancy>
+            ) : (
+              <>
+                <ConflictBody row={row} />
+                {mayResolve && !row.pending && (
+                  <div className="attention-actions">
+                    {row.kind === 'overwritten' && (
+                      <button type="button" onClick={() => void resolve(row.id, 'restore')}>
+                        {t('conflicts.restore')}
+                      </button>
+                    )}
+                    <button type="button" className="secondary" onClick={() => void resolve(row.id, 'dismiss')}>
+                      {t('conflicts.dismiss')}
+                    </button>
+                  </div>
+                )}
+              </>
             )}
           </li>
         ))}
@@ -177,7 +186,7 @@ function ConflictBody({ row }: { row: ConflictRow }) {
 }
 
 /** `{"quantity":1}` → `{"quantity":-1,"delta":-2}` read as "2 taken while the system showed 1 in stock: stock is now −1". */
-function StockDiscrepancy({ row, mayCount, onCount }: { row: ConflictRow; mayCount: boolean; onCount: (part: CountedPart) => void }) {
+function StockDiscrepancy({ row, mayCount, onCount, children }: { row: ConflictRow; mayCount: boolean; onCount: (part: CountedPart) => void; children: ReactNode }) {
   const { t, i18n } = useTranslation();
   const language = i18n.language;
   const before = numberIn(row.overwritten_value, 'quantity');
@@ -213,18 +222,21 @@ function StockDiscrepancy({ row, mayCount, onCount }: { row: ConflictRow; mayCou
           <dd>{formatDateTime(row.created_at, language)}</dd>
         </div>
       </dl>
-      {row.part_id && row.part_number && (
-        <div className="attention-actions">
+      <div className="attention-actions">
+        {row.part_id && row.part_number && (
+          <>
           {mayCount && (
             <button type="button" onClick={() => onCount({ id: row.part_id!, partNumber: row.part_number!, name: row.part_name ?? '', quantity: row.part_quantity ?? 0 })}>
               {t('conflicts.countNow')}
             </button>
           )}
-          <Link className="button secondary" to={paths.part(row.part_number)}>
+          <Link className="conflict-link-button" to={paths.part(row.part_number)}>
             {t('conflicts.openPart')}
           </Link>
-        </div>
-      )}
+          </>
+        )}
+        {children}
+      </div>
     </>
   );
 }
