@@ -143,13 +143,25 @@ async function sweep(page: Page, s: Sweep): Promise<string[]> {
     visited.push(`${url} → ${button}`);
     await page.keyboard.press('Escape');
   }
-  // The screens of the same issue's other parts, where this build has them.
-  for (const url of ['/orders', '/import', '/admin/users', '/admin/tablets', '/admin/audit']) {
-    if (!(await visit(page, url))) continue;
-    found.push(...(await leaksOf(page, url, main.locator('h2'))));
+  visited.push(...(await sweepOptional(page, found)));
+  expect(found, 'English or raw keys in a Spanish session').toEqual([]);
+  return visited;
+}
+
+/** The screens of the same issue's other parts, where this build has them (and the role may open them). */
+const OPTIONAL_SCREENS = ['/orders', '/import', '/admin/users', '/admin/tablets', '/admin/audit'];
+
+async function sweepOptional(page: Page, found: string[]): Promise<string[]> {
+  const visited: string[] = [];
+  for (const url of OPTIONAL_SCREENS) {
+    // Loaded cold: once a heading shows, the router has gone where it goes (home, for a URL it
+    // has no screen for or the role may not open).
+    await page.goto(url);
+    await expect(page.locator('main h2').first()).toBeVisible(SHOWN);
+    if (new URL(page.url()).pathname !== url) continue;
+    found.push(...(await leaksOf(page, url, page.locator('main h2'))));
     visited.push(url);
   }
-  expect(found, 'English or raw keys in a Spanish session').toEqual([]);
   return visited;
 }
 
@@ -248,4 +260,14 @@ test('a supervisor who switches to Spanish sees no English and no raw key, confl
   // The part link opens the part.
   await discrepancy.getByTestId('discrepancy-part').click();
   await expect(page).toHaveURL(new RegExp(`/parts/${encodeURIComponent(part.part_number)}$`));
+});
+
+test('an admin who switches to Spanish sees no English and no raw key on the admin and import screens', async ({ page }) => {
+  await signIn(page, 'admin');
+  await page.getByLabel('Language').selectOption('es');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'es');
+  const found: string[] = [];
+  const visited = await sweepOptional(page, found);
+  test.skip(visited.length === 0, 'this build has no admin, import or orders screen yet');
+  expect(found, 'English or raw keys in a Spanish session').toEqual([]);
 });
