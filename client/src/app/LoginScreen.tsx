@@ -74,7 +74,7 @@ export function LoginScreen({ expiredUser }: { expiredUser?: string }) {
 
 /**
  * What a refused sign-in says, in the person's language: the server's reasons it names by code,
- * its own (English) message otherwise.
+ * a general sentence otherwise (never the server's English message in another language).
  */
 function signInErrorText(t: TFunction, error: ApiRequestError): string {
   if (error.status === 0) return t('login.cannotReachServer');
@@ -89,10 +89,10 @@ function signInErrorText(t: TFunction, error: ApiRequestError): string {
       return t('login.deviceRevoked');
     case 'rate_limited': {
       const seconds = error.retryAfterSeconds;
-      if (seconds === undefined) return error.message;
+      if (seconds === undefined) return t('common.somethingWentWrong');
       return seconds < 60 ? t('login.tooManySeconds', { count: seconds }) : t('login.tooManyMinutes', { count: Math.ceil(seconds / 60) });
     }
     default:
-      return error.message;
+      return t('common.somethingWentWrong');
   }
 }

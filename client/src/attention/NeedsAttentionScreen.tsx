@@ -7,6 +7,8 @@ import { ZodError } from 'zod';
 import { useDatabase, useLiveQuery } from '../db/react.ts';
 import { ATTENTION_SQL, type AttentionItem } from '../outbox/attention.ts';
 import { refusalText } from '../screens/orders/refusals.ts';
+import { issueText } from '../ui/validation.ts';
+import { fieldKey, PlainFields, useFieldLabel, useReasonText } from './plain.tsx';
 
 /**
  * Changes the server refused, never silently dropped: each shows why, what the person entered,
@@ -19,7 +21,7 @@ export function NeedsAttentionScreen() {
   if (!items) return <p>{t('common.loading')}</p>;
   return (
     <section className="screen attention" aria-labelledby="attention-title">
-      <h2 id="attention-title">{t('nav.needsAttention')}</h2>
+      <h2 id="attention-title">{t('attention.title')}</h2>
       {items.length === 0 ? <p className="empty">{t('attention.none')}</p> : null}
       <ul className="attention-list">
         {items.map((item) => (
@@ -30,9 +32,30 @@ export function NeedsAttentionScreen() {
   );
 }
 
-/** Argument fields a person can correct in place (ids are the tablet's business). */
-function editableFields(args: Record<string, unknown>): [string, unknown][] {
-  return Object.entries(args).filter(([key, value]) => !/(^id$|Id$)/.test(key) && ['string', 'number', 'boolean'].includes(typeof value));
+/**
+ * Fields a person can correct in place, as paths into the arguments (an edit's `changes` are
+ * corrected field by field; ids are the tablet's business).
+ */
+function editableFields(args: Record<string, unknown>): [string[], unknown][] {
+  const editable = (key: string, value: unknown) => !/(^id$|Id$)/.test(key) && key !== 'password' && ['string', 'number', 'boolean'].includes(typeof value);
+  const top = Object.entries(args).filter(([key, value]) => editable(key, value)).map(([key, value]): [string[], unknown] => [[key], value]);
+  const changes = args.changes && typeof args.changes === 'object' ? Object.entries(args.changes as Record<string, unknown>) : [];
+  return [...top, ...changes.filter(([key, value]) => editable(key, value)).map(([key, value]): [string[], unknown] => [['changes', key], value])];
+}
+
+function valueAt(args: Record<string, unknown>, path: string[]): unknown {
+  return path.reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), args);
+}
+
+function withValue(args: Record<string, unknown>, path: string[], value: unknown): Record<string, unknown> {
+  const [head, ...rest] = path as [string, ...string[]];
+  return { ...args, [head]: rest.length === 0 ? value : withValue((args[head] as Record<string, unknown>) ?? {}, rest, value) };
+}
+
+/** The fields the server named as not valid (`details.fields` of an `invalid` refusal). */
+function invalidFields(details: Record<string, unknown> | null): string[] {
+  const fields = details?.fields;
+  return fields && typeof fields === 'object' ? Object.keys(fields).map((path) => path.split('.').at(-1) ?? path) : [];
 }
 
 function AttentionCard({ item }: { item: AttentionItem }) {
@@ -43,6 +66,8 @@ function AttentionCard({ item }: { item: AttentionItem }) {
   const [draft, setDraft] = useState<Record<string, unknown>>(item.args);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const label = useFieldLabel();
+  const reason = useReasonText();
 
   async function act(action: () => Promise<unknown>) {
     setBusy(true);
@@ -52,7 +77,7 @@ function AttentionCard({ item }: { item: AttentionItem }) {
     } catch (caught) {
       setError(
         caught instanceof ZodError
-          ? caught.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')
+          ? caught.issues.map((issue) => `${label(String(issue.path.at(-1) ?? ''))}: ${issueText(issue, t)}`).join('; ')
           : caught instanceof Error
             ? caught.message
             : String(caught),
@@ -66,30 +91,38 @@ function AttentionCard({ item }: { item: AttentionItem }) {
   return (
     <li className="attention-item" data-testid="attention-item" data-command={item.name}>
       <h3>{t(`commands.${item.name}`, { defaultValue: item.name })}</h3>
-      <p className="attention-reason" role="note">
-        {refusalText(item, t) ?? item.message ?? item.code ?? t('attention.refused')}
+      <p className="attention-reason" role="note" data-code={item.code ?? ''}>
+        {/* The orders' and parts' refusals say their numbers (received 10 of 10); the rest by code. */}
+        {refusalText(item, t) ?? reason(item.code)}
+        {item.code === 'invalid' && invalidFields(item.details).length > 0 && (
+          <> {t('attention.invalidField', { field: invalidFields(item.details).map(label).join(', ') })}</>
+        )}
       </p>
-      <dl className="attention-entered">
-        {fields.map(([key, value]) => (
-          <div key={key}>
-            <dt>{key}</dt>
-            <dd>
-              {editing ? (
-                <input
-                  aria-label={key}
-                  type={typeof value === 'number' ? 'number' : 'text'}
-                  value={String(draft[key] ?? '')}
-                  onChange={(event) =>
-                    setDraft({ ...draft, [key]: typeof value === 'number' ? Number(event.target.value) : typeof value === 'boolean' ? event.target.value === 'true' : event.target.value })
-                  }
-                />
-              ) : (
-                String(value)
-              )}
-            </dd>
-          </div>
-        ))}
-      </dl>
+      {editing ? (
+        <dl className="attention-entered">
+          {fields.map(([path, value]) => {
+            const key = path.join('.');
+            const current = valueAt(draft, path);
+            return (
+              <div key={key}>
+                <dt>{label(fieldKey(path.at(-1)!))}</dt>
+                <dd>
+                  <input
+                    aria-label={label(fieldKey(path.at(-1)!))}
+                    type={typeof value === 'number' ? 'number' : 'text'}
+                    value={String(current ?? '')}
+                    onChange={(event) =>
+                      setDraft(withValue(draft, path, typeof value === 'number' ? Number(event.target.value) : typeof value === 'boolean' ? event.target.value === 'true' : event.target.value))
+                    }
+                  />
+                </dd>
+              </div>
+            );
+          })}
+        </dl>
+      ) : (
+        <PlainFields values={item.args} about={item.name} />
+      )}
       {error && (
         <p className="error" role="alert">
           {error}

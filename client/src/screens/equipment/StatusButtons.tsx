@@ -37,7 +37,7 @@ export function StatusButtons({
       await db.record('equipment.setStatus', { id: machine.id, status, note: note?.trim() || null });
       onRecorded?.(status);
     } catch (caught) {
-      setError(caught instanceof CommandNotAllowedError ? t('equipment.notAllowed') : caught instanceof Error ? caught.message : String(caught));
+      setError(caught instanceof CommandNotAllowedError ? t('equipment.notAllowed') : t('common.somethingWentWrong'));
     } finally {
       setBusy(false);
     }

@@ -6,6 +6,7 @@ import { ZodError } from 'zod';
 import { useDatabase } from '../../db/react.ts';
 import { CommandNotAllowedError } from '../../outbox/record-command.ts';
 import type { LocalSession } from '../../session/local-session.ts';
+import { issueText } from '../../ui/validation.ts';
 import type { PartDetailRow } from './parts-query.ts';
 
 /**
@@ -166,12 +167,12 @@ export function StockActions({ part, session, locations }: { part: PartDetailRow
       for (const issue of error.issues) {
         const head = String(issue.path[0] ?? '');
         const field: Field = head === 'delta' || head === 'counted' ? 'amount' : head === 'note' ? 'note' : head === 'location' ? 'location' : 'form';
-        found[field] ??= field === 'form' && head ? `${head}: ${issue.message}` : issue.message;
+        found[field] ??= issueText(issue, t);
       }
       return found;
     }
     if (error instanceof CommandNotAllowedError) return { form: t('parts.errors.notAllowed') };
-    return { form: error instanceof Error ? error.message : t('common.somethingWentWrong') };
+    return { form: t('common.somethingWentWrong') };
   }
 
   const n = parseWhole(amount);
