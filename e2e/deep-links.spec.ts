@@ -93,3 +93,28 @@ test('a form is checked by its command\'s schema from the contract: an empty tit
   await expect(dialog.locator('.field-invalid')).toContainText('Obligatorio', SHOWN);
   expect(await local<{ count: number }>(page, 'select count(*)::int as count from outbox')).toEqual([{ count: 0 }]);
 });
+
+test('the daily-work and admin URLs open cold and offline on their screens', async ({ page, context }) => {
+  await inEnglish(context);
+  await signIn(page, 'admin');
+  await goOffline(context);
+  const heading = (name: string) => page.getByRole('heading', { level: 2, name, exact: true });
+
+  await page.goto('/dashboard');
+  await expect(heading('Today on the yard')).toBeVisible(APP_READY);
+  await page.goto('/orders');
+  await expect(heading('Incoming orders')).toBeVisible(APP_READY);
+  await page.goto('/log');
+  await expect(heading('Maintenance log')).toBeVisible(APP_READY);
+  await page.goto('/import');
+  await expect(heading('Import parts catalog')).toBeVisible(APP_READY);
+  // The people come from the tablet's own database: the users list works with no signal.
+  await page.goto('/admin/users');
+  await expect(heading('Administration')).toBeVisible(APP_READY);
+  await expect(page.getByRole('link', { name: 'Users', exact: true })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByText('Sam Supervisor').first()).toBeVisible(SHOWN);
+  for (const [url, tab] of [['/admin/tablets', 'Tablets'], ['/admin/audit', 'Audit log']] as const) {
+    await page.goto(url);
+    await expect(page.getByRole('link', { name: tab, exact: true })).toHaveAttribute('aria-current', 'page', APP_READY);
+  }
+});

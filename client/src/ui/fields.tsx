@@ -67,3 +67,32 @@ export function FormError({ message }: { message?: string }) {
     </p>
   );
 }
+
+/**
+ * A form's two buttons: record (disabled while recording: one tap, one command) and go back.
+ * `danger` for a form whose submit undoes something (cancel a task, an order).
+ */
+export function FormActions({
+  submitLabel,
+  busy,
+  backLabel,
+  onBack,
+  danger = false,
+}: {
+  submitLabel: string;
+  busy: boolean;
+  backLabel: string;
+  onBack: () => void;
+  danger?: boolean;
+}) {
+  return (
+    <div className="form-actions">
+      <button type="submit" className={danger ? 'danger' : 'primary'} disabled={busy}>
+        {submitLabel}
+      </button>
+      <button type="button" className="secondary" onClick={onBack}>
+        {backLabel}
+      </button>
+    </div>
+  );
+}

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { v7 as uuidv7 } from 'uuid';
 import { Dialog } from '../../ui/Dialog.tsx';
-import { Field, FormError } from '../../ui/fields.tsx';
+import { Field, FormActions, FormError } from '../../ui/fields.tsx';
 import { useContractForm } from '../../ui/use-contract-form.ts';
 import { EquipmentPicker, machineLabel } from '../tasks/EquipmentPicker.tsx';
 import type { MachineOption } from '../tasks/reference-data.ts';
@@ -282,14 +282,7 @@ export function RetireDialog({ machine, onClose }: { machine: EquipmentRow; onCl
           {({ id, describedBy }) => <input id={id} data-autofocus maxLength={1000} aria-describedby={describedBy} {...form.register('reason')} />}
         </Field>
         <FormError message={formError} />
-        <div className="form-actions">
-          <button type="submit" className="danger" disabled={busy}>
-            {t('machine.retire.confirm')}
-          </button>
-          <button type="button" className="secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-        </div>
+        <FormActions submitLabel={t('machine.retire.confirm')} busy={busy} backLabel={t('common.cancel')} onBack={onClose} danger />
       </form>
     </Dialog>
   );

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { v7 as uuidv7 } from 'uuid';
 import { useLiveQuery } from '../../db/react.ts';
 import { Dialog } from '../../ui/Dialog.tsx';
-import { Field, FormError } from '../../ui/fields.tsx';
+import { Field, FormActions, FormError } from '../../ui/fields.tsx';
 import { formatDate, formatNumber } from '../../ui/format.ts';
 import { useContractForm } from '../../ui/use-contract-form.ts';
 import './orders.css';
@@ -272,14 +272,7 @@ export function OrderEditForm({ order, onDone }: { order: OrderRow; onDone: () =
         {({ id, describedBy }) => <textarea id={id} rows={2} maxLength={2000} aria-describedby={describedBy} {...register('notes')} />}
       </Field>
       <FormError message={formError} />
-      <div className="form-actions">
-        <button type="submit" className="primary" disabled={busy}>
-          {t('orders.actions.save')}
-        </button>
-        <button type="button" className="secondary" onClick={onDone}>
-          {t('orders.actions.back')}
-        </button>
-      </div>
+      <FormActions submitLabel={t('orders.actions.save')} busy={busy} backLabel={t('orders.actions.back')} onBack={onDone} />
     </form>
   );
 }
@@ -309,14 +302,7 @@ export function ReceiveForm({ order, onDone }: { order: OrderRow; onDone: (recei
         {({ id, describedBy }) => <input id={id} data-autofocus inputMode="numeric" maxLength={8} aria-describedby={describedBy} {...form.register('quantity')} />}
       </Field>
       <FormError message={formError} />
-      <div className="form-actions">
-        <button type="submit" className="primary" disabled={busy}>
-          {t('orders.receiveForm.submit')}
-        </button>
-        <button type="button" className="secondary" onClick={() => onDone(0)}>
-          {t('orders.actions.back')}
-        </button>
-      </div>
+      <FormActions submitLabel={t('orders.receiveForm.submit')} busy={busy} backLabel={t('orders.actions.back')} onBack={() => onDone(0)} />
     </form>
   );
 }
@@ -336,14 +322,7 @@ export function ShipForm({ order, onDone }: { order: OrderRow; onDone: () => voi
         {({ id, describedBy }) => <input id={id} data-autofocus maxLength={100} autoComplete="off" aria-describedby={describedBy} {...form.register('trackingNumber')} />}
       </Field>
       <FormError message={formError} />
-      <div className="form-actions">
-        <button type="submit" className="primary" disabled={busy}>
-          {t('orders.shipForm.submit')}
-        </button>
-        <button type="button" className="secondary" onClick={onDone}>
-          {t('orders.actions.back')}
-        </button>
-      </div>
+      <FormActions submitLabel={t('orders.shipForm.submit')} busy={busy} backLabel={t('orders.actions.back')} onBack={onDone} />
     </form>
   );
 }
@@ -363,14 +342,7 @@ export function CancelOrderForm({ order, onDone }: { order: OrderRow; onDone: ()
         {({ id, describedBy }) => <textarea id={id} data-autofocus rows={2} maxLength={1000} aria-describedby={describedBy} {...form.register('reason')} />}
       </Field>
       <FormError message={formError} />
-      <div className="form-actions">
-        <button type="submit" className="danger" disabled={busy}>
-          {t('orders.cancelForm.confirm')}
-        </button>
-        <button type="button" className="secondary" onClick={onDone}>
-          {t('orders.actions.back')}
-        </button>
-      </div>
+      <FormActions submitLabel={t('orders.cancelForm.confirm')} busy={busy} backLabel={t('orders.actions.back')} onBack={onDone} danger />
     </form>
   );
 }

@@ -7,7 +7,7 @@ import { useDatabase } from '../../db/react.ts';
 import type { LocalSession } from '../../session/local-session.ts';
 import { Dialog, useFocusInside } from '../../ui/Dialog.tsx';
 import { EquipmentPicker, machineLabel } from './EquipmentPicker.tsx';
-import { Field, FormError } from '../../ui/fields.tsx';
+import { Field, FormActions, FormError } from '../../ui/fields.tsx';
 import { formErrorsOf } from '../../ui/form-errors.ts';
 import { formatDate, formatDateTime } from '../../ui/format.ts';
 import { CategoryOptions, PriorityOptions } from './task-options.tsx';
@@ -362,14 +362,7 @@ function EditTaskForm({ task, machines, onDone }: { task: TaskRow; machines: rea
         </Field>
       </div>
       <FormError message={formError} />
-      <div className="form-actions">
-        <button type="submit" className="primary" disabled={busy}>
-          {t('tasks.save')}
-        </button>
-        <button type="button" className="secondary" onClick={onDone}>
-          {t('tasks.back')}
-        </button>
-      </div>
+      <FormActions submitLabel={t('tasks.save')} busy={busy} backLabel={t('tasks.back')} onBack={onDone} />
     </form>
   );
 }
@@ -466,14 +459,7 @@ function CompleteTaskForm({ task, onDone }: { task: TaskRow; onDone: () => void 
         required={needsLoto}
       />
       <FormError message={formError} />
-      <div className="form-actions">
-        <button type="submit" className="primary" disabled={busy}>
-          {t('tasks.complete.submit')}
-        </button>
-        <button type="button" className="secondary" onClick={onDone}>
-          {t('tasks.back')}
-        </button>
-      </div>
+      <FormActions submitLabel={t('tasks.complete.submit')} busy={busy} backLabel={t('tasks.back')} onBack={onDone} />
     </form>
   );
 }
@@ -526,14 +512,7 @@ function CancelTaskForm({ task, onDone }: { task: TaskRow; onDone: () => void })
         )}
       </Field>
       <FormError message={formError} />
-      <div className="form-actions">
-        <button type="submit" className="danger" disabled={busy}>
-          {t('tasks.cancelForm.confirm')}
-        </button>
-        <button type="button" className="secondary" onClick={onDone}>
-          {t('tasks.back')}
-        </button>
-      </div>
+      <FormActions submitLabel={t('tasks.cancelForm.confirm')} busy={busy} backLabel={t('tasks.back')} onBack={onDone} danger />
     </form>
   );
 }
