@@ -34,10 +34,10 @@ export function PartsScreen({ session, partNumber, bin }: { session: LocalSessio
   const [searchText, setSearchText] = useState(urlFilters.search);
   const [liveSearch, setLiveSearch] = useState(urlFilters.search);
   const writtenSearch = useRef(urlFilters.search);
-  const filters = useMemo(
-    () => ({ ...urlFilters, search: liveSearch, ...(bin !== undefined && { location: bin }) }),
-    [urlFilters, liveSearch, bin],
-  );
+  // The same object while the values are the same: the URL catching up with the search box must
+  // not look like a new search to the list (it would query and flash busy again).
+  const filtersKey = JSON.stringify({ ...urlFilters, search: liveSearch, ...(bin !== undefined && { location: bin }) });
+  const filters = useMemo(() => JSON.parse(filtersKey) as PartFilters, [filtersKey]);
   // Only while a part is open: the list alone runs no lookup on every change to parts.
   const selected = useLive<{ id: string }>(partNumber ? { sql: PART_ID_SQL, params: [partNumber] } : null)?.rows[0];
   const selectedId = partNumber ? (selected?.id ?? null) : null;
