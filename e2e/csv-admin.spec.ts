@@ -170,6 +170,55 @@ test('a filtered parts list exports exactly its rows, with formulas neutralised'
   for (const cell of rows.flat()) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
 });
 
+test('the log, the orders and a part\'s movements export what they show', async () => {
+  const { page } = admin;
+  const machineId = randomUUID();
+  const tag = `CSV-${run}`;
+  await record(page, 'equipment.create', { id: machineId, tag, name: 'Export test shredder', type: 'shredder' });
+  await record(page, 'log.add', { id: randomUUID(), equipmentId: machineId, kind: 'note', body: 'a note, not exported below' });
+  await record(page, 'log.add', { id: randomUUID(), equipmentId: machineId, kind: 'repair', body: '=HYPERLINK("x") rotor bearing', lotoConfirmed: true });
+  const [part] = await serverRows<{ id: string; part_number: string }>(
+    `select id::text, part_number from parts where site_id = $1 and part_number = $2`,
+    [siteId, `INJ-${run}-1`],
+  );
+  for (const [orderNumber, supplier] of [[`PO-${run}-A`, 'Acme'], [`PO-${run}-B`, 'Other supply']]) {
+    await record(page, 'order.create', { id: randomUUID(), partId: part!.id, orderNumber, supplier, quantityOrdered: 5 });
+  }
+  await record(page, 'stock.adjust', { reason: 'received', movementId: randomUUID(), partId: part!.id, delta: 3 });
+  await waitForEmptyOutbox(page);
+
+  const exported = async (name = 'Export CSV'): Promise<string[][]> => {
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name, exact: true }).click();
+    const bytes = fs.readFileSync((await (await downloading).path())!);
+    const parsed = Papa.parse<string[]>(bytes.toString('utf8').slice(1), { skipEmptyLines: true });
+    expect(parsed.errors).toEqual([]);
+    return parsed.data.slice(1);
+  };
+
+  // The log filtered to repairs on that machine: one entry, its text formula-safe.
+  await page.goto(`/log?machine=${encodeURIComponent(tag)}&kind=repair`);
+  await expect(page.getByRole('heading', { level: 2, name: 'Maintenance log' })).toBeVisible(APP_READY);
+  await expect(page.getByText('rotor bearing')).toBeVisible(SHOWN);
+  const logRows = await exported();
+  expect(logRows).toHaveLength(1);
+  expect(logRows[0]).toContain(`'=HYPERLINK("x") rotor bearing`);
+
+  // The orders filtered by supplier: one order.
+  await page.goto('/orders?supplier=Acme');
+  await expect(page.getByText(`PO-${run}-A`)).toBeVisible(APP_READY);
+  const orderRows = await exported();
+  expect(orderRows.map((r) => r[0])).toEqual([`PO-${run}-A`]);
+
+  // A part's whole movement history, as the server has it.
+  await page.goto(`/parts/${encodeURIComponent(part!.part_number)}`);
+  await expect(page.getByTestId('part-detail')).toBeVisible(APP_READY);
+  const movementRows = await exported('Export history as CSV');
+  const movements = await serverRows<{ delta: number }>('select delta from stock_movements where part_id = $1 order by created_at desc', [part!.id]);
+  expect(movementRows.map((r) => Number(r[2]))).toEqual(movements.map((m) => m.delta));
+  expect(movements.length).toBeGreaterThan(0);
+});
+
 test('a technician the admin creates cannot open the admin screens or API', async ({ browser, request }) => {
   const { page } = admin;
   await page.getByRole('link', { name: 'Admin', exact: true }).click();

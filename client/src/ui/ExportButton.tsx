@@ -52,12 +52,15 @@ export function ExportButton<T>({
   columns,
   rows,
   disabled,
+  label,
 }: {
   /** The list's name in the file name (e.g. t('csv.files.parts')). */
   list: string;
   columns: readonly ExportColumn<T>[];
   rows: readonly T[] | (() => Promise<readonly T[]>);
   disabled?: boolean;
+  /** The button's name where a screen has more than one list ("Export history as CSV"). */
+  label?: string;
 }) {
   const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
@@ -84,8 +87,8 @@ export function ExportButton<T>({
         type="button"
         className="secondary export-csv"
         data-testid="export-csv"
-        aria-label={busy ? t('csv.exporting') : t('csv.export')}
-        title={t('csv.export')}
+        aria-label={busy ? t('csv.exporting') : (label ?? t('csv.export'))}
+        title={label ?? t('csv.export')}
         disabled={busy || disabled}
         onClick={() => void run()}
       >

@@ -23,7 +23,7 @@ import {
 } from './equipment-model.ts';
 import { StatusButtons } from './StatusButtons.tsx';
 import { useUrlFilters } from '../../ui/use-url-filters.ts';
-import { EquipmentExportButton } from '../../ui/export-lists.tsx';
+import { EquipmentExportButton } from './EquipmentExportButton.tsx';
 import '../tasks/tasks.css';
 import './equipment.css';
 

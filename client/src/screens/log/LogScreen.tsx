@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { paths } from '../../app/paths.ts';
 import { useLiveQuery } from '../../db/react.ts';
+import { LogExportButton } from './LogExportButton.tsx';
 import type { LocalSession } from '../../session/local-session.ts';
 import { formatDateTime, formatHours, formatNumber } from '../../ui/format.ts';
 import { PendingMarker } from '../../ui/PendingMarker.tsx';
@@ -35,6 +36,7 @@ export function LogScreen({ session }: { session: LocalSession }) {
     <section className="screen equipment-screen log-screen" aria-labelledby="log-title">
       <div className="screen-header">
         <h2 id="log-title">{t('log.title')}</h2>
+        <LogExportButton rows={rows} />
         {mayRun(session.role, 'log.add') && (
           <button type="button" className="primary" onClick={() => setAdding(true)}>
             {t('log.addEntry')}

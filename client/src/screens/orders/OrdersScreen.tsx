@@ -2,6 +2,7 @@ import { mayRun } from '@cimco/contract';
 import { useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLive, useLiveQuery } from '../../db/react.ts';
+import { OrdersExportButton } from './OrdersExportButton.tsx';
 import type { LocalSession } from '../../session/local-session.ts';
 import { formatDate, formatNumber } from '../../ui/format.ts';
 import { PendingMarker } from '../../ui/PendingMarker.tsx';
@@ -35,6 +36,7 @@ export function OrdersScreen({ session }: { session: LocalSession }) {
     <section className="screen orders-screen" aria-labelledby={`${ids}-title`}>
       <header className="orders-header">
         <h2 id={`${ids}-title`}>{t('orders.title')}</h2>
+        <OrdersExportButton orders={orders} />
         {mayRun(session.role, 'order.create') && (
           <button type="button" className="primary" onClick={() => setCreating(true)}>
             {t('orders.newOrder')}

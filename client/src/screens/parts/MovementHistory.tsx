@@ -3,6 +3,7 @@ import { useLiveQuery } from '../../db/react.ts';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MOVEMENTS_COUNT_SQL, MOVEMENTS_SQL, type MovementRow } from './parts-query.ts';
+import { MovementsExportButton } from './PartsExportButton.tsx';
 
 const FIRST_PAGE = 20;
 
@@ -10,7 +11,7 @@ const REASONS = ['used', 'received', 'count', 'adjust', 'transfer'] as const;
 type Reason = (typeof REASONS)[number];
 
 /** A part's stock movements, newest first, including this tablet's not yet confirmed ones. */
-export function MovementHistory({ partId, unit }: { partId: string; unit: string | null }) {
+export function MovementHistory({ partId, partNumber, unit }: { partId: string; partNumber: string; unit: string | null }) {
   const { t, i18n } = useTranslation();
   const ids = useId();
   const [limit, setLimit] = useState(FIRST_PAGE);
@@ -24,9 +25,12 @@ export function MovementHistory({ partId, unit }: { partId: string; unit: string
 
   return (
     <section className="movement-history" aria-labelledby={`${ids}-title`}>
-      <h3 id={`${ids}-title`} className="part-detail-section">
-        {t('parts.history')}
-      </h3>
+      <div className="movement-history-header">
+        <h3 id={`${ids}-title`} className="part-detail-section">
+          {t('parts.history')}
+        </h3>
+        {total > 0 && <MovementsExportButton partId={partId} partNumber={partNumber} />}
+      </div>
       {rows === undefined ? (
         <p className="notice">{t('common.loading')}</p>
       ) : rows.length === 0 ? (

@@ -106,7 +106,7 @@ export function PartDetail({
               {part.description && <Fact label={t('parts.description')} value={part.description} wide />}
             </dl>
 
-            <MovementHistory partId={part.id} unit={part.unit} />
+            <MovementHistory partId={part.id} partNumber={part.part_number} unit={part.unit} />
           </>
         )}
       </div>

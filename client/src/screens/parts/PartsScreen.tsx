@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
 import { paths, ROUTES } from '../../app/paths.ts';
 import { useUrlFilters } from '../../ui/use-url-filters.ts';
-import { PartsExportButton } from '../../ui/export-lists.tsx';
+import { PartsExportButton } from './PartsExportButton.tsx';
 import type { LocalSession } from '../../session/local-session.ts';
 import { PartDetail } from './PartDetail.tsx';
 import { NewPartButton } from './PartForm.tsx';

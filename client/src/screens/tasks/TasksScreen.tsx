@@ -14,7 +14,7 @@ import { useTaskReferences } from './reference-data.ts';
 import { formatDate } from '../../ui/format.ts';
 import { ACTIVE_STATUSES, TASKS_SQL, compareTasks, isOverdue, localToday, priorityKey, type TaskRow } from './task-model.ts';
 import { useUrlFilters } from '../../ui/use-url-filters.ts';
-import { TasksExportButton } from '../../ui/export-lists.tsx';
+import { TasksExportButton } from './TasksExportButton.tsx';
 import './tasks.css';
 
 interface Filters {
