@@ -30,7 +30,7 @@ import { SYNCED_COLUMNS, syncedTableName } from './synced-columns.ts';
  * session are carried over; synced data is fetched again. Bump the version with any change here
  * (or in overlay-tables.ts).
  */
-export const LOCAL_SCHEMA_VERSION = 5;
+export const LOCAL_SCHEMA_VERSION = 6;
 
 function syncedTablesSql(): string {
   return SYNCED_TABLES.map((table) => {
@@ -77,6 +77,8 @@ create table sync_state (
   last_sync_at    timestamptz,
   last_upload_at  timestamptz,
   initial_sync_done boolean not null default false,
+  -- While the first copy of the yard loads (leader/first-copy.ts): its progress, FirstCopyProgress.
+  first_copy      jsonb,
   last_error      text
 );
 insert into sync_state default values;

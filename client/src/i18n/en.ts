@@ -82,6 +82,8 @@ export const en = {
     needsAttention_one: '{{count}} item needs attention',
     needsAttention_other: '{{count}} items need attention',
     syncing: 'Syncing…',
+    firstCopy: 'Loading the yard: {{rows}} rows, {{tablesRead}} of {{tables}} lists',
+    firstCopyBar: 'Loading the yard',
     uploading: 'Uploading…',
     problem: 'Sync problem: {{message}}',
   },

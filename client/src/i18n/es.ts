@@ -80,6 +80,8 @@ export const es: Translation = {
     needsAttention_other: '{{count}} elementos requieren atención',
     needsAttention_many: '{{count}} de elementos requieren atención',
     syncing: 'Sincronizando…',
+    firstCopy: 'Cargando el patio: {{rows}} filas, {{tablesRead}} de {{tables}} listas',
+    firstCopyBar: 'Cargando el patio',
     uploading: 'Subiendo…',
     problem: 'Problema de sincronización: {{message}}',
   },

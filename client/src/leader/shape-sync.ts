@@ -3,6 +3,7 @@ import { SYNCED_TABLES, mayRead, type SyncedTable } from '@cimco/contract';
 import { DROP_SCREEN_INDEXES_SQL, ensureScreenIndexes, LOCAL_SCHEMA_VERSION } from '../db/local-schema.ts';
 import { syncedTableName } from '../db/synced-columns.ts';
 import type { ServerTarget } from '../api/server-api.ts';
+import { loadFirstCopy } from './first-copy.ts';
 import { resumeFromCommitted } from './resume-point.ts';
 import type { LocalSession } from '../session/local-session.ts';
 import type { SyncStatus } from './sync-status.ts';
@@ -46,22 +47,6 @@ export function tablesFor(session: LocalSession): SyncedTable[] {
  */
 export async function startShapeSync({ pg, server, session, tokens, status }: ShapeSyncOptions): Promise<RunningShapeSync> {
   const owner = `${session.userId}:${session.role}`;
-  const { rows } = await pg.query<{ synced_for: string | null }>('select synced_for from sync_state');
-  if (rows[0]?.synced_for !== owner) {
-    await pg.transaction(async (tx) => {
-      // Everything comes anew: the screens' indexes are built once it is all in (below).
-      await tx.exec(DROP_SCREEN_INDEXES_SQL);
-      for (const table of SYNCED_TABLES) await tx.exec(`delete from ${syncedTableName(table)}`);
-      await tx.query('update sync_state set synced_for = $1, initial_sync_done = false, last_sync_at = null', [owner]);
-    });
-    await pg.sync.initMetadataTables();
-    await pg.sync.deleteSubscription(SUBSCRIPTION_KEY);
-  } else {
-    // A tablet closed during its initial sync, or right after it, has no indexes yet.
-    await ensureScreenIndexes(pg);
-  }
-  await resumeFromCommitted(pg, SUBSCRIPTION_KEY);
-
   const aborter = new AbortController();
   const serverFetch = server.fetch ?? fetch;
   const syncFetch: typeof fetch = async (input, init) => {
@@ -74,6 +59,49 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
     currentToken = (await tokens.accessToken()) ?? currentToken;
     return `Bearer ${currentToken}`;
   };
+
+  const { rows } = await pg.query<{ synced_for: string | null }>('select synced_for from sync_state');
+  if (rows[0]?.synced_for !== owner) {
+    // This person's yard is not here yet: a bulk copy, then pglite-sync continues from it.
+    try {
+      await pg.sync.initMetadataTables();
+      await loadFirstCopy({
+        pg,
+        shapeUrl: `${server.baseUrl}/v1/shape`,
+        fetch: syncFetch,
+        authorization,
+        renew: async () => Boolean(await tokens.renew(currentToken)),
+        tables: tablesFor(session),
+        subscriptionKey: SUBSCRIPTION_KEY,
+        owner,
+        signal: aborter.signal,
+        onProgress: (progress) => status.firstCopy(progress),
+      });
+      status.firstCopy(null);
+    } catch (error) {
+      status.firstCopy(null);
+      // pglite-sync then loads it the slow way, retrying by itself while the network is down.
+      status.failed(`The first copy of the yard stopped (${(error as Error).message}); loading it again.`);
+      await pg.transaction(async (tx) => {
+        // Everything comes anew: the screens' indexes are built once it is all in (below).
+        await tx.exec(DROP_SCREEN_INDEXES_SQL);
+        for (const table of SYNCED_TABLES) await tx.exec(`delete from ${syncedTableName(table)}`);
+        await tx.query('update sync_state set synced_for = $1, initial_sync_done = false, last_sync_at = null', [owner]);
+      });
+      await pg.sync.initMetadataTables();
+      await pg.sync.deleteSubscription(SUBSCRIPTION_KEY);
+    }
+  }
+  // A tablet closed during its initial sync, or right after it, has no indexes yet; after the
+  // first copy they are built here, before the sync bar says the yard is here.
+  await ensureScreenIndexes(pg);
+  await pg.sync.initMetadataTables();
+  const { rows: state } = await pg.query<{ initial_sync_done: boolean; subscribed: boolean }>(
+    `select s.initial_sync_done, exists (select 1 from electric.subscriptions_metadata m where m.key = $1) as subscribed from sync_state s`,
+    [SUBSCRIPTION_KEY],
+  );
+  if (state[0] && !state[0].initial_sync_done && state[0].subscribed) status.initialSyncDone();
+  await resumeFromCommitted(pg, SUBSCRIPTION_KEY);
 
   const shapes = Object.fromEntries(
     tablesFor(session).map((table) => [

@@ -1,8 +1,11 @@
 import type { PGliteInterface } from '@electric-sql/pglite';
 import { persisted } from '../db/persisted.ts';
+import type { FirstCopyProgress } from './first-copy.ts';
 
 /** Write the last-sync time at most this often: long-polls return every few seconds. */
 const LAST_SYNC_EVERY_MS = 2_000;
+/** Show the first copy's progress this often. */
+const FIRST_COPY_EVERY_MS = 200;
 
 /**
  * What the sync bar shows, kept in `sync_state` by the leader. Whether the tablet is online is
@@ -18,6 +21,8 @@ export class SyncStatus {
   private stalled: string | null = null;
   private problemShown = false;
   private writes: Promise<unknown> = Promise.resolve();
+  private firstCopyWritten = Number.NEGATIVE_INFINITY;
+  private firstCopyTablesRead = -1;
 
   /** `onBackOnline`: the server answered again after a failure (the uploader retries at once). */
   constructor(
@@ -102,6 +107,19 @@ export class SyncStatus {
    */
   initialSyncDone(): void {
     this.write('update sync_state set initial_sync_done = true, last_sync_at = now(), last_error = null', [], { store: true });
+  }
+
+  /**
+   * The first copy's progress for the sync bar (null once it is over): each table read, and the
+   * bytes at most every FIRST_COPY_EVERY_MS (they arrive in chunks of a few kilobytes).
+   */
+  firstCopy(progress: FirstCopyProgress | null): void {
+    const now = performance.now();
+    const sameTables = progress?.tablesRead === this.firstCopyTablesRead;
+    if (progress && sameTables && now - this.firstCopyWritten < FIRST_COPY_EVERY_MS) return;
+    this.firstCopyWritten = now;
+    this.firstCopyTablesRead = progress?.tablesRead ?? -1;
+    this.write('update sync_state set first_copy = $1', [progress]);
   }
 
   /** An upload went through; a stopped sync's message stays until the sync answers again. */

@@ -2,11 +2,14 @@ import { useEffect, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { useDatabase, useLiveQuery } from '../db/react.ts';
+import type { FirstCopyProgress } from '../leader/first-copy.ts';
+import { formatNumber } from '../ui/format.ts';
 
 interface SyncRow {
   online: boolean | null;
   last_sync_at: string | null;
   initial_sync_done: boolean;
+  first_copy: FirstCopyProgress | null;
   last_error: string | null;
   pending: number;
   waiting_for_others: number;
@@ -14,7 +17,7 @@ interface SyncRow {
 }
 
 const SYNC_SQL = `
-  select s.online, s.last_sync_at::text as last_sync_at, s.initial_sync_done, s.last_error,
+  select s.online, s.last_sync_at::text as last_sync_at, s.initial_sync_done, s.first_copy, s.last_error,
          (select count(*)::int from outbox o where o.user_id = (select user_id from session)) as pending,
          (select count(*)::int from outbox o where o.user_id is distinct from (select user_id from session)) as waiting_for_others,
          (select count(*)::int from needs_attention) as attention
@@ -57,9 +60,13 @@ export function SyncBar({ onOpenAttention }: { onOpenAttention: () => void }) {
         {row.pending > 0 ? t('sync.pending', { count: row.pending }) : t('sync.allUploaded')}
         {row.waiting_for_others > 0 && ` · ${t('sync.waitingForOthers', { count: row.waiting_for_others })}`}
       </span>
+      {row.first_copy ? (
+        <FirstCopyBar progress={row.first_copy} />
+      ) : (
       <span className="sync-last">
         {!row.initial_sync_done && row.online ? t('sync.syncing') : lastSync ? t('sync.lastSync', { time: lastSync }) : t('sync.neverSynced')}
       </span>
+      )}
       {row.pending > 0 && (
         <button type="button" className="sync-now" onClick={() => void db.run('syncNow')}>
           {t('sync.syncNow')}
@@ -71,6 +78,19 @@ export function SyncBar({ onOpenAttention }: { onOpenAttention: () => void }) {
         </button>
       )}
     </div>
+  );
+}
+
+/** The first copy of the yard on its way: a bar by bytes (known from the start), rows in words. */
+function FirstCopyBar({ progress }: { progress: FirstCopyProgress }) {
+  const { t, i18n } = useTranslation();
+  const share = progress.bytesExpected > 0 ? Math.min(progress.bytes / progress.bytesExpected, 1) : 0;
+  const label = t('sync.firstCopy', { rows: formatNumber(progress.rows, i18n.language), tablesRead: progress.tablesRead, tables: progress.tables });
+  return (
+    <span className="sync-first-copy" data-testid="first-copy">
+      <progress max={1} value={share} aria-label={t('sync.firstCopyBar')} />
+      <span>{label}</span>
+    </span>
   );
 }
 

@@ -25,7 +25,7 @@ export class Network {
   private controllers = new Set<AbortController>();
   private isOffline = false;
   /** Requests by path, for tests that count what was sent. */
-  readonly requests: { method: string; path: string; body?: string }[] = [];
+  readonly requests: { method: string; path: string; search: string; body?: string }[] = [];
 
   get offline(): boolean {
     return this.isOffline;
@@ -78,6 +78,23 @@ export class Network {
     };
   }
 
+  private requestHolds = new Set<{ matches: (url: URL) => boolean; until: (signal: AbortSignal) => Promise<void> }>();
+
+  /**
+   * Holds back matching requests before they reach the server (so the server answers with what
+   * it has once released) until the returned function is called.
+   */
+  holdRequests(matches: (url: URL) => boolean): () => void {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const hold = { matches, until: (signal: AbortSignal) => untilOrAborted(released, signal) };
+    this.requestHolds.add(hold);
+    return () => {
+      this.requestHolds.delete(hold);
+      release();
+    };
+  }
+
   private slows = new Set<{ matches: (url: URL) => boolean; ms: number }>();
 
   /** Delays the answers to matching requests by `ms` (a slow server) until the returned function is called. */
@@ -90,13 +107,14 @@ export class Network {
   readonly fetch: typeof fetch = async (input, init) => {
     if (this.isOffline) throw new TypeError('fetch failed (offline)');
     const url = new URL(input instanceof Request ? input.url : String(input));
-    this.requests.push({ method: init?.method ?? 'GET', path: url.pathname, ...(typeof init?.body === 'string' && { body: init.body }) });
+    this.requests.push({ method: init?.method ?? 'GET', path: url.pathname, search: url.search, ...(typeof init?.body === 'string' && { body: init.body }) });
     const controller = new AbortController();
     this.controllers.add(controller);
     const abortWithCaller = () => controller.abort(init?.signal?.reason);
     init?.signal?.addEventListener('abort', abortWithCaller, { once: true });
     try {
       await this.throughLink(controller.signal);
+      for (const hold of this.requestHolds) if (hold.matches(url)) await hold.until(controller.signal);
       const response = await fetch(input, { ...init, signal: controller.signal });
       await this.throughLink(controller.signal);
       for (const hold of this.holds) if (hold.matches(url)) await hold.until(controller.signal);

@@ -226,13 +226,20 @@ describe('a sync that stops while one shape is ahead of the others', () => {
     let tablet = await openNodeTablet(server.url, { dataDir });
     await tablet.signIn('tech');
     await waitForInitialSync(tablet);
-    const part = await serverValue<{ id: string; quantity: number }>('select id, quantity from parts order by part_number desc limit 1');
+    const part = await serverValue<{ id: string; quantity: number; version: number }>('select id, quantity, version from parts order by part_number desc limit 1');
     const storedOffset = async (shape: string) =>
       one<{ offset_tx: string; last_lsn: string }>(
         tablet,
         `select split_part(shape_metadata->$1->>'offset', '_', 1) as offset_tx, last_lsn from electric.subscriptions_metadata`,
         [shape],
       );
+
+    // Every shape live: a first change arrives (pglite-sync's stream has then heard from each of
+    // them; the first copy that came before it was loaded without it).
+    await db.pool.query('update parts set version = version + 1 where id = $1', [part.id]);
+    await waitFor('pglite-sync live on every shape', async () => (await one<{ version: number }>(tablet, 'select version from parts where id = $1', [part.id])).version === part.version + 1, {
+      timeoutMs: 15_000,
+    });
 
     // The equipment shape answers late: the parts change below is received but cannot be committed
     // (pglite-sync commits all shapes up to the lowest lsn they have all completed)...
