@@ -6,7 +6,7 @@ import { sessionSchema, type Role, type Session } from '@cimco/contract';
 import { createUser } from '../src/auth/users.ts';
 import type { RunningServer } from '../src/server.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { readJson, startTestServer } from './support/server.ts';
+import { changeRights, readJson, startTestServer } from './support/server.ts';
 
 /**
  * The seven findings of issue 12 (security and sessions), each as the attacker or the tablet in
@@ -91,7 +91,7 @@ describe('finding 1: reads re-check the account and the tablet', () => {
       expect(res.status, name).toBe(200);
       await res.body?.cancel();
     }
-    await db.pool.query(change, [username]);
+    await changeRights(server, () => db.pool.query(change, [username]));
     for (const [name, read] of reads(session.accessToken)) {
       const res = await read();
       expect(statuses, `${name} answered ${res.status}`).toContain(res.status);

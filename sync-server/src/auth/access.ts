@@ -25,7 +25,8 @@ interface Watcher {
 /**
  * One authorisation per request, reads included: the account is active, has the role and yard its
  * token says, and the tablet it names is registered there and not revoked. An access token lives
- * 15 minutes; this is what makes disabling, demoting or revoking take effect at the next request.
+ * 15 minutes; this is what makes disabling, demoting or revoking take effect at the next request
+ * (the next one after the change's notification arrives, milliseconds after its commit).
  *
  * The answers come from memory: each account and tablet is read once, then kept until PostgreSQL
  * announces a change to it (a trigger NOTIFYs `access_changes` at commit), so a shape long-poll
@@ -41,6 +42,7 @@ export class AccessControl {
   #listening = false;
   #stopped = false;
   #reads = 0;
+  #changesHeard = 0;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -51,6 +53,11 @@ export class AccessControl {
   /** Database reads made so far (a request answered from memory makes none). */
   get reads(): number {
     return this.#reads;
+  }
+
+  /** Change notifications handled so far (tests wait on it instead of on a clock). */
+  get changesHeard(): number {
+    return this.#changesHeard;
   }
 
   async start(): Promise<void> {
@@ -162,7 +169,9 @@ export class AccessControl {
       });
       client.on('notification', (message) => {
         const match = /^(users|devices):([0-9a-f-]{36})$/.exec(message.payload ?? '');
-        if (match) this.#changed(match[1] as 'users' | 'devices', match[2]);
+        if (!match) return;
+        this.#changed(match[1] as 'users' | 'devices', match[2]);
+        this.#changesHeard++;
       });
       await client.connect();
       await client.query(`listen ${ACCESS_CHANNEL}`);

@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { CommandInput } from '@cimco/contract';
 import type { RunningServer } from '../../src/server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { readJson, startTestServer } from '../support/server.ts';
+import { changeRights, readJson, startTestServer } from '../support/server.ts';
 import { connectTablet, connectTablets, postMutations, type Tablet } from '../support/tablets.ts';
 
 /** The write path's core rules over HTTP, two tablets against one real server (DESIGN.md §4). */
@@ -153,7 +153,7 @@ describe('a changed account takes effect from the next batch, whatever the token
   it('a demoted supervisor loses manager commands; a disabled account is refused', async () => {
     const boss = await connectTablet(server.url, 'supervisor');
     const assign = () => [{ mutationId: uuidv7(), name: 'task.assign', args: { id: uuidv7(), assigneeId: null }, clientTime: new Date().toISOString() }];
-    await db.pool.query(`update users set role = 'technician' where username = 'supervisor'`);
+    await changeRights(server, () => db.pool.query(`update users set role = 'technician' where username = 'supervisor'`));
     // A token issued before the change is not trusted with it: the tablet must renew its session.
     const stale = await postMutations(server.url, boss.token, { deviceId: boss.deviceId, commands: assign() });
     expect(stale.status).toBe(401);
@@ -161,7 +161,7 @@ describe('a changed account takes effect from the next batch, whatever the token
     const renewed = await connectTablet(server.url, 'supervisor');
     const [result] = await renewed.send([{ name: 'task.assign', args: { id: uuidv7(), assigneeId: null } }]);
     expect(result).toMatchObject({ status: 'rejected', code: 'forbidden' });
-    await db.pool.query(`update users set active = false where username = 'supervisor'`);
+    await changeRights(server, () => db.pool.query(`update users set active = false where username = 'supervisor'`));
     const refused = await postMutations(server.url, renewed.token, {
       deviceId: renewed.deviceId,
       commands: [{ mutationId: uuidv7(), name: 'knowledge.vote', args: { id: uuidv7(), knowledgeId: uuidv7() }, clientTime: new Date().toISOString() }],

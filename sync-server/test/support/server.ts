@@ -36,6 +36,20 @@ export async function startTestServer(databaseUrl: string, overrides: Partial<Co
   return startServer(config, createLogger(config.logLevel));
 }
 
+/**
+ * Makes a change to accounts or tablets and waits until the server has heard its notification.
+ * The rights cache forgets what changed when PostgreSQL's notification arrives, milliseconds after
+ * the commit; a request sent in between would test the race, not the rule.
+ */
+export async function changeRights(server: RunningServer, change: () => Promise<unknown>): Promise<void> {
+  const heard = server.access.changesHeard;
+  await change();
+  for (const deadline = Date.now() + 5_000; server.access.changesHeard === heard; ) {
+    if (Date.now() > deadline) throw new Error('the server never heard the change to accounts or tablets');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 export interface ServerProcess {
   child: ChildProcess;
   /** Every line the process wrote, stdout and stderr together. */
