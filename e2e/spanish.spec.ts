@@ -115,6 +115,7 @@ async function sweep(page: Page, s: Sweep): Promise<string[]> {
     ['/equipment', page.getByTestId('equipment-row')],
     [`/equipment/${encodeURIComponent(s.tag)}`, page.getByTestId('machine-timeline')],
     ['/log', page.getByTestId('log-count')],
+    ['/knowledge', page.getByTestId('fix-card')],
     ['/conflicts', main.locator('h2')],
     ['/attention', main.locator('h2')],
   ];

@@ -11,6 +11,7 @@ import { DashboardScreen } from '../screens/dashboard/DashboardScreen.tsx';
 import { EquipmentScreen } from '../screens/equipment/EquipmentScreen.tsx';
 import { MachinePage } from '../screens/equipment/MachinePage.tsx';
 import { LogScreen } from '../screens/log/LogScreen.tsx';
+import { KnowledgeScreen } from '../screens/knowledge/KnowledgeScreen.tsx';
 import { ImportScreen } from '../screens/import/ImportScreen.tsx';
 import { OrdersScreen } from '../screens/orders/OrdersScreen.tsx';
 import { PartsScreen } from '../screens/parts/PartsScreen.tsx';
@@ -55,6 +56,7 @@ export function App() {
         <Route path={ROUTES.equipment} element={<EquipmentScreen session={session} />} />
         <Route path={ROUTES.machine} element={<MachineRoute session={session} />} />
         <Route path={ROUTES.log} element={<LogScreen session={session} />} />
+        <Route path={ROUTES.knowledge} element={<KnowledgeScreen />} />
         <Route path={ROUTES.orders} element={<OrdersScreen session={session} />} />
         <Route path={ROUTES.conflicts} element={<ConflictsScreen session={session} />} />
         <Route path={ROUTES.attention} element={<NeedsAttentionScreen />} />
@@ -108,6 +110,7 @@ function Layout({ session }: { session: LocalSession }) {
     { to: ROUTES.tasks, label: t('nav.tasks') },
     { to: ROUTES.equipment, label: t('nav.equipment') },
     { to: ROUTES.log, label: t('nav.log') },
+    { to: ROUTES.knowledge, label: t('nav.knowledge') },
     ...(mayRead(session.role, 'incoming_orders') ? [{ to: ROUTES.orders, label: t('nav.orders') }] : []),
     { to: ROUTES.conflicts, label: t('nav.conflicts') },
     { to: ROUTES.attention, label: t('nav.needsAttention') },

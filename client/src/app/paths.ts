@@ -15,6 +15,7 @@ export const ROUTES = {
   machine: '/equipment/:tag',
   orders: '/orders',
   log: '/log',
+  knowledge: '/knowledge',
   import: '/import',
   conflicts: '/conflicts',
   attention: '/attention',

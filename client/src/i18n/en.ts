@@ -1101,6 +1101,33 @@ export const en = {
       taskDone: 'Task done: {{title}}',
     },
   },
+  knowledge: {
+    // past fixes: the suggestions while typing a task or a log entry, and the knowledge page (/knowledge)
+    title: 'Past fixes',
+    similarTitle: 'Fixed before',
+    sameMachine: 'This machine',
+    sameKind: 'Same kind of machine',
+    cause: 'Cause',
+    fix: 'Fix',
+    noSteps: 'No steps were written down.',
+    helped_one: 'Helped {{count}} person',
+    helped_other: 'Helped {{count}} people',
+    vote: 'This helped',
+    youVoted: 'You said it helped',
+    count_one: '{{count}} fix',
+    count_other: '{{count}} fixes',
+    more: 'Showing the first {{count}}: narrow the filters to see the rest.',
+    empty: 'No past fix matches these filters.',
+    filters: {
+      machine: 'Machine',
+      allMachines: 'All machines',
+      category: 'Category',
+      allCategories: 'All categories',
+      search: 'Search',
+      searchPlaceholder: 'Problem, cause or fix',
+      clear: 'Clear filters',
+    },
+  },
   nav: {
     label: 'Screens',
     parts: 'Parts',
@@ -1115,6 +1142,7 @@ export const en = {
     import: 'Import',
     admin: 'Admin',
     orders: 'Orders',
+    knowledge: 'Fixes',
   },
 };
 

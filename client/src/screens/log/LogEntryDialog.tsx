@@ -5,6 +5,7 @@ import { Dialog } from '../../ui/Dialog.tsx';
 import { CheckboxField, Field, FormError } from '../../ui/fields.tsx';
 import { useContractForm } from '../../ui/use-contract-form.ts';
 import { EquipmentPicker } from '../tasks/EquipmentPicker.tsx';
+import { SimilarFixes } from '../knowledge/SimilarFixes.tsx';
 import type { MachineOption } from '../tasks/reference-data.ts';
 
 interface LogFormValues {
@@ -68,6 +69,7 @@ export function LogEntryDialog({
   const { register } = form;
   const kind = form.watch('kind');
   const equipment = form.watch('equipment');
+  const body = form.watch('body');
 
   return (
     <Dialog
@@ -109,6 +111,7 @@ export function LogEntryDialog({
             <textarea id={id} rows={4} maxLength={8000} placeholder={t('log.fields.bodyPlaceholder')} aria-describedby={describedBy} {...register('body')} />
           )}
         </Field>
+        <SimilarFixes text={body} equipmentId={equipment?.id} />
         <div className="field-row">
           <Field label={t('log.fields.hoursSpent')} error={errorOf('hoursSpent')}>
             {({ id, describedBy }) => (

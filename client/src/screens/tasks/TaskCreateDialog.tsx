@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { v7 as uuidv7 } from 'uuid';
 import type { LocalSession } from '../../session/local-session.ts';
 import { Dialog } from '../../ui/Dialog.tsx';
+import { SimilarFixes } from '../knowledge/SimilarFixes.tsx';
 import { EquipmentPicker } from './EquipmentPicker.tsx';
 import { Field, FormError } from '../../ui/fields.tsx';
 import { CategoryOptions, PriorityOptions } from './task-options.tsx';
@@ -63,6 +64,7 @@ export function TaskCreateDialog({
   });
   const { register } = form;
   const equipment = form.watch('equipment');
+  const [title, category] = form.watch(['title', 'category']);
 
   return (
     <Dialog label={t('tasks.newTask')} heading={t('tasks.newTask')} onClose={onClose} className="task-dialog" testId="task-create-dialog">
@@ -80,6 +82,7 @@ export function TaskCreateDialog({
             />
           )}
         </Field>
+        <SimilarFixes text={title} equipmentId={equipment?.id} category={category} />
         <Field label={t('tasks.fields.description')} error={errorOf('description')}>
           {({ id, describedBy }) => (
             <textarea id={id} rows={3} maxLength={4000} aria-describedby={describedBy} {...register('description')} />
