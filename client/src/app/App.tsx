@@ -1,5 +1,5 @@
-import { mayDo, mayRead } from '@cimco/contract';
-import { useEffect } from 'react';
+import { mayDo, mayRead, mayRun } from '@cimco/contract';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, NavLink, Outlet, Route, Routes, useLocation, useNavigate, useParams } from 'react-router';
 import { NeedsAttentionScreen } from '../attention/NeedsAttentionScreen.tsx';
@@ -12,6 +12,8 @@ import { EquipmentScreen } from '../screens/equipment/EquipmentScreen.tsx';
 import { MachinePage } from '../screens/equipment/MachinePage.tsx';
 import { LogScreen } from '../screens/log/LogScreen.tsx';
 import { KnowledgeScreen } from '../screens/knowledge/KnowledgeScreen.tsx';
+import { LabelsScreen } from '../screens/labels/LabelsScreen.tsx';
+import { ScanDialog } from '../scan/ScanDialog.tsx';
 import { ImportScreen } from '../screens/import/ImportScreen.tsx';
 import { OrdersScreen } from '../screens/orders/OrdersScreen.tsx';
 import { PartsScreen } from '../screens/parts/PartsScreen.tsx';
@@ -57,6 +59,7 @@ export function App() {
         <Route path={ROUTES.machine} element={<MachineRoute session={session} />} />
         <Route path={ROUTES.log} element={<LogScreen session={session} />} />
         <Route path={ROUTES.knowledge} element={<KnowledgeScreen />} />
+        <Route path={ROUTES.labels} element={<LabelsScreen />} />
         <Route path={ROUTES.orders} element={<OrdersScreen session={session} />} />
         <Route path={ROUTES.conflicts} element={<ConflictsScreen session={session} />} />
         <Route path={ROUTES.attention} element={<NeedsAttentionScreen />} />
@@ -102,6 +105,7 @@ function Layout({ session }: { session: LocalSession }) {
   const { t } = useTranslation();
   const db = useDatabase();
   const navigate = useNavigate();
+  const [scanning, setScanning] = useState(false);
   // Re-rendered on every navigation, so each link carries its screen's latest filters.
   useLocation();
   const links: { to: string; label: string }[] = [
@@ -115,6 +119,8 @@ function Layout({ session }: { session: LocalSession }) {
     { to: ROUTES.conflicts, label: t('nav.conflicts') },
     { to: ROUTES.attention, label: t('nav.needsAttention') },
     ...(mayDo(session.role, 'parts.import') ? [{ to: ROUTES.import, label: t('nav.import') }] : []),
+    // Those who put plates on machines and bins print them.
+    ...(mayRun(session.role, 'equipment.update') || mayRun(session.role, 'part.move') ? [{ to: ROUTES.labels, label: t('nav.labels') }] : []),
     ...(mayDo(session.role, 'admin.manage') ? [{ to: ROUTES.adminUsers, label: t('nav.admin') }] : []),
   ];
   return (
@@ -124,6 +130,9 @@ function Layout({ session }: { session: LocalSession }) {
           <h1>{t('common.appName')}</h1>
           <SyncBar onOpenAttention={() => void navigate(ROUTES.attention)} />
           <span className="app-user">
+            <button type="button" className="secondary scan-button" onClick={() => setScanning(true)}>
+              {t('scan.button')}
+            </button>
             <LanguageSwitch />
             {session.displayName}
             <button type="button" className="link" onClick={() => void db.signOut()}>
@@ -143,6 +152,7 @@ function Layout({ session }: { session: LocalSession }) {
       <main className="app-screen">
         <Outlet />
       </main>
+      {scanning && <ScanDialog onClose={() => setScanning(false)} />}
     </div>
   );
 }

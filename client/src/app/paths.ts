@@ -16,6 +16,7 @@ export const ROUTES = {
   orders: '/orders',
   log: '/log',
   knowledge: '/knowledge',
+  labels: '/labels',
   import: '/import',
   conflicts: '/conflicts',
   attention: '/attention',

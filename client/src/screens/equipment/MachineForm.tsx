@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { v7 as uuidv7 } from 'uuid';
 import { Dialog } from '../../ui/Dialog.tsx';
+import { DictateInto } from '../../ui/DictationButton.tsx';
 import { Field, FormActions, FormError } from '../../ui/fields.tsx';
 import { useContractForm } from '../../ui/use-contract-form.ts';
 import { EquipmentPicker, machineLabel } from '../tasks/EquipmentPicker.tsx';
@@ -252,7 +253,12 @@ export function MachineFormDialog({
           </Field>
         </div>
         <Field label={t('machine.form.notes')} error={errorOf('notes')}>
-          {({ id, describedBy }) => <textarea id={id} rows={3} maxLength={4000} aria-describedby={describedBy} {...register('notes')} />}
+          {({ id, describedBy }) => (
+            <>
+              <textarea id={id} rows={3} maxLength={4000} aria-describedby={describedBy} {...register('notes')} />
+              <DictateInto form={form} name="notes" />
+            </>
+          )}
         </Field>
         <FormError message={formError} />
         <div className="form-actions">

@@ -2,6 +2,7 @@ import { LOG_KINDS, type LogKind } from '@cimco/contract';
 import { useTranslation } from 'react-i18next';
 import { v7 as uuidv7 } from 'uuid';
 import { Dialog } from '../../ui/Dialog.tsx';
+import { DictateInto } from '../../ui/DictationButton.tsx';
 import { CheckboxField, Field, FormError } from '../../ui/fields.tsx';
 import { useContractForm } from '../../ui/use-contract-form.ts';
 import { EquipmentPicker } from '../tasks/EquipmentPicker.tsx';
@@ -108,7 +109,10 @@ export function LogEntryDialog({
         </Field>
         <Field label={t('log.fields.body')} error={errorOf('body')}>
           {({ id, describedBy }) => (
-            <textarea id={id} rows={4} maxLength={8000} placeholder={t('log.fields.bodyPlaceholder')} aria-describedby={describedBy} {...register('body')} />
+            <>
+              <textarea id={id} rows={4} maxLength={8000} placeholder={t('log.fields.bodyPlaceholder')} aria-describedby={describedBy} {...register('body')} />
+              <DictateInto form={form} name="body" />
+            </>
           )}
         </Field>
         <SimilarFixes text={body} equipmentId={equipment?.id} />

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { v7 as uuidv7 } from 'uuid';
 import { useLiveQuery } from '../../db/react.ts';
 import { Dialog } from '../../ui/Dialog.tsx';
+import { DictateInto } from '../../ui/DictationButton.tsx';
 import { Field, FormActions, FormError } from '../../ui/fields.tsx';
 import { formatDate, formatNumber } from '../../ui/format.ts';
 import { useContractForm } from '../../ui/use-contract-form.ts';
@@ -162,7 +163,12 @@ export function OrderCreateDialog({ onClose, part, onCreated }: { onClose: () =>
           {({ id: inputId, describedBy }) => <input id={inputId} maxLength={100} autoComplete="off" aria-describedby={describedBy} {...register('trackingNumber')} />}
         </Field>
         <Field label={t('orders.fields.notes')} error={errorOf('notes')}>
-          {({ id: inputId, describedBy }) => <textarea id={inputId} rows={2} maxLength={2000} aria-describedby={describedBy} {...register('notes')} />}
+          {({ id: inputId, describedBy }) => (
+            <>
+              <textarea id={inputId} rows={2} maxLength={2000} aria-describedby={describedBy} {...register('notes')} />
+              <DictateInto form={form} name="notes" />
+            </>
+          )}
         </Field>
         <FormError message={formError} />
         <div className="form-actions">
@@ -269,7 +275,12 @@ export function OrderEditForm({ order, onDone }: { order: OrderRow; onDone: () =
         {({ id, describedBy }) => <input id={id} maxLength={100} aria-describedby={describedBy} {...register('trackingNumber')} />}
       </Field>
       <Field label={t('orders.fields.notes')} error={errorOf('notes')}>
-        {({ id, describedBy }) => <textarea id={id} rows={2} maxLength={2000} aria-describedby={describedBy} {...register('notes')} />}
+        {({ id, describedBy }) => (
+          <>
+            <textarea id={id} rows={2} maxLength={2000} aria-describedby={describedBy} {...register('notes')} />
+            <DictateInto form={form} name="notes" />
+          </>
+        )}
       </Field>
       <FormError message={formError} />
       <FormActions submitLabel={t('orders.actions.save')} busy={busy} backLabel={t('orders.actions.back')} onBack={onDone} />
@@ -339,7 +350,12 @@ export function CancelOrderForm({ order, onDone }: { order: OrderRow; onDone: ()
     <form className="cy-form" aria-label={t('orders.cancelForm.title')} noValidate onSubmit={(event) => void submit(event)}>
       <h3>{t('orders.cancelForm.title')}</h3>
       <Field label={t('orders.cancelForm.reason')} error={errorOf('reason')}>
-        {({ id, describedBy }) => <textarea id={id} data-autofocus rows={2} maxLength={1000} aria-describedby={describedBy} {...form.register('reason')} />}
+        {({ id, describedBy }) => (
+          <>
+            <textarea id={id} data-autofocus rows={2} maxLength={1000} aria-describedby={describedBy} {...form.register('reason')} />
+            <DictateInto form={form} name="reason" />
+          </>
+        )}
       </Field>
       <FormError message={formError} />
       <FormActions submitLabel={t('orders.cancelForm.confirm')} busy={busy} backLabel={t('orders.actions.back')} onBack={onDone} danger />

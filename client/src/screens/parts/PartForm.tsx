@@ -1,6 +1,6 @@
 import { mayRun, WEAR_RATING_MAX, WEAR_RATING_MIN } from '@cimco/contract';
 import { useId, useState, type FormEvent } from 'react';
-import type { UseFormRegister } from 'react-hook-form';
+import type { UseFormReturn } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { v7 as uuidv7 } from 'uuid';
@@ -8,6 +8,7 @@ import { paths } from '../../app/paths.ts';
 import { useDatabase, useLiveQuery } from '../../db/react.ts';
 import type { LocalSession } from '../../session/local-session.ts';
 import { Dialog } from '../../ui/Dialog.tsx';
+import { DictateInto } from '../../ui/DictationButton.tsx';
 import { Field, FormError } from '../../ui/fields.tsx';
 import { useContractForm } from '../../ui/use-contract-form.ts';
 import { OrderCreateDialog } from '../orders/OrderForm.tsx';
@@ -145,8 +146,9 @@ function DuplicateNotice({ existing, onOpen }: { existing: ExistingPart; onOpen:
 }
 
 /** Every field of a part (the same for a new part and an edit). */
-function PartFieldset({ register, errorOf }: { register: UseFormRegister<PartFormValues>; errorOf: (field: string) => string | undefined }) {
+function PartFieldset({ form, errorOf }: { form: UseFormReturn<PartFormValues>; errorOf: (field: string) => string | undefined }) {
   const { t } = useTranslation();
+  const { register } = form;
   const ids = useId();
   const categories = useLiveQuery<{ value: string }>(CATEGORIES_SQL, [])?.rows;
   const locations = useLiveQuery<{ value: string }>(LOCATIONS_SQL, [])?.rows;
@@ -174,7 +176,12 @@ function PartFieldset({ register, errorOf }: { register: UseFormRegister<PartFor
         {text('name', 200)}
       </div>
       <Field label={t('catalog.fields.description')} error={errorOf('description')}>
-        {({ id, describedBy }) => <textarea id={id} rows={2} maxLength={4000} aria-describedby={describedBy} {...register('description')} />}
+        {({ id, describedBy }) => (
+          <>
+            <textarea id={id} rows={2} maxLength={4000} aria-describedby={describedBy} {...register('description')} />
+            <DictateInto form={form} name="description" />
+          </>
+        )}
       </Field>
       <div className="field-row">
         {text('category', 64, { list: `${ids}-categories` })}
@@ -246,7 +253,7 @@ export function PartCreateDialog({ onClose }: { onClose: () => void }) {
   return (
     <Dialog label={t('catalog.newPart')} heading={t('catalog.newPart')} onClose={onClose} className="part-form-dialog" testId="part-create-dialog">
       <form className="cy-form" onSubmit={(event) => void onSubmit(event)} noValidate>
-        <PartFieldset register={form.register} errorOf={errorOf} />
+        <PartFieldset form={form} errorOf={errorOf} />
         {existing && <DuplicateNotice existing={existing} onOpen={onClose} />}
         <FormError message={formError} />
         <div className="form-actions">
@@ -305,7 +312,7 @@ export function PartEditDialog({ part, onClose }: { part: PartDetailRow; onClose
   return (
     <Dialog label={t('catalog.editPart')} heading={`${t('catalog.editPart')} · ${part.part_number}`} onClose={onClose} className="part-form-dialog" testId="part-edit-dialog">
       <form className="cy-form" onSubmit={(event) => void onSubmit(event)} noValidate>
-        <PartFieldset register={form.register} errorOf={errorOf} />
+        <PartFieldset form={form} errorOf={errorOf} />
         {existing && <DuplicateNotice existing={existing} onOpen={onClose} />}
         <FormError message={formError} />
         <div className="form-actions">

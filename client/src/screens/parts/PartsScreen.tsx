@@ -9,6 +9,7 @@ import type { LocalSession } from '../../session/local-session.ts';
 import { PartDetail } from './PartDetail.tsx';
 import { NewPartButton } from './PartForm.tsx';
 import { PartsList } from './PartsList.tsx';
+import { StockPhraseButton } from '../../voice/StockPhraseButton.tsx';
 import { CATEGORIES_SQL, LOCATIONS_SQL, NO_FILTERS, PART_SORTS, type PartFilters, type PartSort } from './parts-query.ts';
 import './parts.css';
 
@@ -193,6 +194,7 @@ export function PartsScreen({ session, partNumber, bin }: { session: LocalSessio
               {t('parts.clearFilters')}
             </button>
           )}
+          <StockPhraseButton session={session} />
           <PartsExportButton filters={filters} />
           <NewPartButton session={session} />
         </div>

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { v7 as uuidv7 } from 'uuid';
 import type { LocalSession } from '../../session/local-session.ts';
 import { Dialog } from '../../ui/Dialog.tsx';
+import { DictateInto } from '../../ui/DictationButton.tsx';
 import { SimilarFixes } from '../knowledge/SimilarFixes.tsx';
 import { EquipmentPicker } from './EquipmentPicker.tsx';
 import { Field, FormError } from '../../ui/fields.tsx';
@@ -85,7 +86,10 @@ export function TaskCreateDialog({
         <SimilarFixes text={title} equipmentId={equipment?.id} category={category} />
         <Field label={t('tasks.fields.description')} error={errorOf('description')}>
           {({ id, describedBy }) => (
-            <textarea id={id} rows={3} maxLength={4000} aria-describedby={describedBy} {...register('description')} />
+            <>
+              <textarea id={id} rows={3} maxLength={4000} aria-describedby={describedBy} {...register('description')} />
+              <DictateInto form={form} name="description" />
+            </>
           )}
         </Field>
         <div className="field-row">

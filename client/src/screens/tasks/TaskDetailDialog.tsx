@@ -7,6 +7,7 @@ import { useDatabase } from '../../db/react.ts';
 import type { LocalSession } from '../../session/local-session.ts';
 import { Dialog, useFocusInside } from '../../ui/Dialog.tsx';
 import { EquipmentPicker, machineLabel } from './EquipmentPicker.tsx';
+import { DictateInto } from '../../ui/DictationButton.tsx';
 import { Field, FormActions, FormError } from '../../ui/fields.tsx';
 import { formErrorsOf } from '../../ui/form-errors.ts';
 import { formatDate, formatDateTime } from '../../ui/format.ts';
@@ -324,7 +325,10 @@ function EditTaskForm({ task, machines, onDone }: { task: TaskRow; machines: rea
       </Field>
       <Field label={t('tasks.fields.description')} error={errorOf('description')}>
         {({ id, describedBy }) => (
-          <textarea id={id} rows={3} maxLength={4000} aria-describedby={describedBy} onKeyDown={submitOnCtrlEnter} {...register('description')} />
+          <>
+            <textarea id={id} rows={3} maxLength={4000} aria-describedby={describedBy} onKeyDown={submitOnCtrlEnter} {...register('description')} />
+            <DictateInto form={form} name="description" />
+          </>
         )}
       </Field>
       <div className="field-row">
@@ -422,34 +426,43 @@ function CompleteTaskForm({ task, onDone }: { task: TaskRow; onDone: () => void 
       <h3>{t('tasks.complete.title')}</h3>
       <Field label={t('tasks.complete.problem')} error={errorOf('problem')}>
         {({ id, describedBy }) => (
-          <textarea
-            id={id}
-            data-autofocus
-            rows={2}
-            maxLength={2000}
-            aria-invalid={errorOf('problem') ? true : undefined}
-            aria-describedby={describedBy}
-            onKeyDown={submitOnCtrlEnter}
-            {...register('problem')}
-          />
+          <>
+            <textarea
+              id={id}
+              data-autofocus
+              rows={2}
+              maxLength={2000}
+              aria-invalid={errorOf('problem') ? true : undefined}
+              aria-describedby={describedBy}
+              onKeyDown={submitOnCtrlEnter}
+              {...register('problem')}
+            />
+            <DictateInto form={form} name="problem" />
+          </>
         )}
       </Field>
       <Field label={t('tasks.complete.cause')} error={errorOf('cause')}>
         {({ id, describedBy }) => (
-          <textarea id={id} rows={2} maxLength={2000} aria-describedby={describedBy} onKeyDown={submitOnCtrlEnter} {...register('cause')} />
+          <>
+            <textarea id={id} rows={2} maxLength={2000} aria-describedby={describedBy} onKeyDown={submitOnCtrlEnter} {...register('cause')} />
+            <DictateInto form={form} name="cause" />
+          </>
         )}
       </Field>
       <Field label={t('tasks.complete.fix')} error={errorOf('fix')}>
         {({ id, describedBy }) => (
-          <textarea
-            id={id}
-            rows={3}
-            maxLength={4000}
-            aria-invalid={errorOf('fix') ? true : undefined}
-            aria-describedby={describedBy}
-            onKeyDown={submitOnCtrlEnter}
-            {...register('fix')}
-          />
+          <>
+            <textarea
+              id={id}
+              rows={3}
+              maxLength={4000}
+              aria-invalid={errorOf('fix') ? true : undefined}
+              aria-describedby={describedBy}
+              onKeyDown={submitOnCtrlEnter}
+              {...register('fix')}
+            />
+            <DictateInto form={form} name="fix" />
+          </>
         )}
       </Field>
       <LotoCheckbox
@@ -508,7 +521,10 @@ function CancelTaskForm({ task, onDone }: { task: TaskRow; onDone: () => void })
       <h3>{t('tasks.cancelForm.title')}</h3>
       <Field label={t('tasks.cancelForm.reason')} error={errorOf('reason')}>
         {({ id, describedBy }) => (
-          <textarea id={id} data-autofocus rows={2} maxLength={1000} aria-describedby={describedBy} onKeyDown={submitOnCtrlEnter} {...form.register('reason')} />
+          <>
+            <textarea id={id} data-autofocus rows={2} maxLength={1000} aria-describedby={describedBy} onKeyDown={submitOnCtrlEnter} {...form.register('reason')} />
+            <DictateInto form={form} name="reason" />
+          </>
         )}
       </Field>
       <FormError message={formError} />
