@@ -150,7 +150,7 @@ async function sweep(page: Page, s: Sweep): Promise<string[]> {
 }
 
 /** Screens not every role may open: each is swept where the role is let in (the router sends it home otherwise). */
-const ROLE_SCREENS = ['/orders', '/import', '/labels', '/admin/users', '/admin/tablets', '/admin/audit'];
+const ROLE_SCREENS = ['/orders', '/import', '/labels', '/templates', '/admin/users', '/admin/tablets', '/admin/audit'];
 
 async function sweepRoleScreens(page: Page, found: string[]): Promise<string[]> {
   const visited: string[] = [];

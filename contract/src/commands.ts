@@ -78,6 +78,15 @@ const taskFields = z.object({
   dueDate: isoDate.nullable().optional(),
 });
 
+/** A task template: what a task made from it starts with (its checklist becomes the description). */
+const templateFields = z.object({
+  title: required(200),
+  category: z.enum(TASK_CATEGORIES),
+  priority: taskFields.shape.priority,
+  checklist: optionalText(4000),
+  typicalParts: optionalText(1000),
+});
+
 // ---- parts ------------------------------------------------------------------------------------
 
 const partFields = z.object({
@@ -150,6 +159,13 @@ const COMMAND_DEFINITIONS = {
       lotoConfirmed: z.boolean(),
     }),
   },
+
+  /**
+   * Creates the template or replaces all its fields: templates are edited by a supervisor now and
+   * then, so the last save wins whole (no per-field merge); a deleted template is not revived.
+   */
+  'template.save': { roles: MANAGERS, args: templateFields.extend({ id: uuid }) },
+  'template.delete': { roles: MANAGERS, args: z.object({ id: uuid }) },
 
   'log.add': {
     roles: CREW,

@@ -32,6 +32,8 @@ export const SHAPE_RULES: Record<SyncedTable, ShapeRule> = {
   // A machine's status history (who set it to what, when): the machine page's timeline and downtime.
   equipment_status_changes: { roles: EVERYONE, scope: 'site' },
   tasks: { roles: EVERYONE, scope: 'site' },
+  // The yard's task templates: anyone on the crew makes a task from one, offline.
+  task_templates: { roles: EVERYONE, scope: 'site' },
   logs: { roles: EVERYONE, scope: 'site' },
   parts: { roles: EVERYONE, scope: 'site' },
   stock_movements: { roles: EVERYONE, scope: 'site' },

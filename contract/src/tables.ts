@@ -9,6 +9,7 @@ export const SYNCED_TABLES = [
   'equipment',
   'equipment_status_changes',
   'tasks',
+  'task_templates',
   'logs',
   'parts',
   'stock_movements',

@@ -13,6 +13,7 @@ import { MachinePage } from '../screens/equipment/MachinePage.tsx';
 import { LogScreen } from '../screens/log/LogScreen.tsx';
 import { KnowledgeScreen } from '../screens/knowledge/KnowledgeScreen.tsx';
 import { LabelsScreen } from '../screens/labels/LabelsScreen.tsx';
+import { TemplatesScreen } from '../screens/templates/TemplatesScreen.tsx';
 import { ScanDialog } from '../scan/ScanDialog.tsx';
 import { ImportScreen } from '../screens/import/ImportScreen.tsx';
 import { OrdersScreen } from '../screens/orders/OrdersScreen.tsx';
@@ -60,6 +61,7 @@ export function App() {
         <Route path={ROUTES.log} element={<LogScreen session={session} />} />
         <Route path={ROUTES.knowledge} element={<KnowledgeScreen />} />
         <Route path={ROUTES.labels} element={<LabelsScreen />} />
+        <Route path={ROUTES.templates} element={mayRun(session.role, 'template.save') ? <TemplatesScreen /> : <Navigate to={homeOf(session)} replace />} />
         <Route path={ROUTES.orders} element={<OrdersScreen session={session} />} />
         <Route path={ROUTES.conflicts} element={<ConflictsScreen session={session} />} />
         <Route path={ROUTES.attention} element={<NeedsAttentionScreen />} />
@@ -118,6 +120,7 @@ function Layout({ session }: { session: LocalSession }) {
     ...(mayRead(session.role, 'incoming_orders') ? [{ to: ROUTES.orders, label: t('nav.orders') }] : []),
     { to: ROUTES.conflicts, label: t('nav.conflicts') },
     { to: ROUTES.attention, label: t('nav.needsAttention') },
+    ...(mayRun(session.role, 'template.save') ? [{ to: ROUTES.templates, label: t('nav.templates') }] : []),
     ...(mayDo(session.role, 'parts.import') ? [{ to: ROUTES.import, label: t('nav.import') }] : []),
     // Those who put plates on machines and bins print them.
     ...(mayRun(session.role, 'equipment.update') || mayRun(session.role, 'part.move') ? [{ to: ROUTES.labels, label: t('nav.labels') }] : []),

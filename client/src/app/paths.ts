@@ -17,6 +17,7 @@ export const ROUTES = {
   log: '/log',
   knowledge: '/knowledge',
   labels: '/labels',
+  templates: '/templates',
   import: '/import',
   conflicts: '/conflicts',
   attention: '/attention',

@@ -41,6 +41,11 @@ export const SYNCED_COLUMNS: Record<SyncedTable, readonly (readonly [name: strin
     ['created_by', 'uuid'],
     ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'], ['updated_by', 'uuid'], ['version', 'integer'],
   ],
+  task_templates: [
+    ['id', 'uuid'], ['site_id', 'uuid'], ['title', 'text'], ['category', 'text'], ['priority', 'smallint'],
+    ['checklist', 'text'], ['typical_parts', 'text'], ['deleted_at', 'timestamptz'], ['created_by', 'uuid'],
+    ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'], ['updated_by', 'uuid'], ['version', 'integer'],
+  ],
   logs: [
     ['id', 'uuid'], ['site_id', 'uuid'], ['equipment_id', 'uuid'], ['task_id', 'uuid'], ['kind', 'text'],
     ['body', 'text'], ['author_id', 'uuid'], ['hours_spent', 'numeric(5,2)'], ['meter_reading', 'numeric(12,1)'],

@@ -68,6 +68,14 @@ const EFFECTS: EffectsOf = {
     { table: 'tasks', rowId: a.id, op: 'insert', data: newRow(ctx, { ...a, status: 'open', lotoConfirmed: false, createdBy: ctx.userId }) },
   ],
   'task.update': (a) => [{ table: 'tasks', rowId: a.id, op: 'set', data: columns(a.changes) }],
+  'template.save': async (a, ctx) => {
+    const { id, ...fields } = a;
+    // Like the server: a new template, or every field of an existing one replaced.
+    return (await ctx.current('task_templates', id, 'id'))
+      ? [{ table: 'task_templates', rowId: id, op: 'set', data: { checklist: null, typical_parts: null, ...columns(fields) } }]
+      : [{ table: 'task_templates', rowId: id, op: 'insert', data: newRow(ctx, { ...fields, createdBy: ctx.userId }) }];
+  },
+  'template.delete': (a, ctx) => [{ table: 'task_templates', rowId: a.id, op: 'set', data: { deleted_at: ctx.clientTime } }],
   'task.assign': (a) => [{ table: 'tasks', rowId: a.id, op: 'set', data: { assignee_id: a.assigneeId } }],
   'task.setStatus': (a) => [
     { table: 'tasks', rowId: a.id, op: 'set', data: { status: a.status, ...(a.status === 'cancelled' && { cancelled_reason: a.reason ?? null }) } },

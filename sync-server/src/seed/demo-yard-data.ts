@@ -439,6 +439,48 @@ export const ORDERS: readonly OrderSpec[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------
+// Task templates: the jobs the crew makes again and again
+// ---------------------------------------------------------------------------------------------
+
+export interface TemplateSpec {
+  title: string;
+  category: TaskCategory;
+  priority: 1 | 2 | 3 | 4;
+  checklist: string;
+  typicalParts?: string;
+}
+
+export const TEMPLATES: readonly TemplateSpec[] = [
+  {
+    title: 'Shredder hammer rotation',
+    category: 'shredder',
+    priority: 3,
+    checklist: 'Lock out and tag out the shredder\nOpen the rotor doors\nRotate or replace worn hammers, in opposite pairs\nCheck hammer pins and pin protectors\nClose the doors and test run empty',
+    typicalParts: 'Shredder hammers, hammer pins, pin protectors',
+  },
+  {
+    title: 'Weekly grease: rotor bearings',
+    category: 'lubrication',
+    priority: 2,
+    checklist: 'Grease both rotor bearings (4 shots each)\nCheck bearing temperatures\nWipe off old grease',
+    typicalParts: 'EP2 grease cartridges',
+  },
+  {
+    title: 'Hydraulic hose replacement',
+    category: 'hydraulics',
+    priority: 3,
+    checklist: 'Relieve stored pressure\nReplace the hose and fittings\nTop up the hydraulic oil\nRun and check for leaks',
+    typicalParts: 'Hydraulic hose, fittings, hydraulic oil',
+  },
+  {
+    title: 'Conveyor belt tracking check',
+    category: 'conveyor',
+    priority: 2,
+    checklist: 'Run the belt empty\nAdjust the tail pulley take-ups\nCheck the idlers and skirting',
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
 // Knowledge
 // ---------------------------------------------------------------------------------------------
 

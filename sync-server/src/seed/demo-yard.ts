@@ -26,6 +26,7 @@ import {
   SHREDDER_MODEL,
   TASKS,
   type Username,
+  TEMPLATES,
 } from './demo-yard-data.ts';
 import { createRandom, type Random } from './random.ts';
 
@@ -241,6 +242,7 @@ export interface DemoPlan {
   equipment_status_changes: Row[];
   parts: Row[];
   tasks: Row[];
+  task_templates: Row[];
   logs: Row[];
   incoming_orders: Row[];
   stock_movements: Row[];
@@ -256,6 +258,7 @@ const TABLE_ORDER = [
   'equipment_status_changes',
   'parts',
   'tasks',
+  'task_templates',
   'logs',
   'incoming_orders',
   'stock_movements',
@@ -293,7 +296,7 @@ export function planDemoYard(now: Date, passwordHashes: ReadonlyMap<string, stri
   const random = createRandom(DEMO_RANDOM_SEED);
   const clock = createClock(now);
   const plan: DemoPlan = {
-    sites: [], users: [], equipment: [], equipment_status_changes: [], parts: [], tasks: [], logs: [],
+    sites: [], users: [], equipment: [], equipment_status_changes: [], parts: [], tasks: [], task_templates: [], logs: [],
     incoming_orders: [], stock_movements: [], knowledge: [], knowledge_votes: [],
   };
 
@@ -369,6 +372,14 @@ export function planDemoYard(now: Date, passwordHashes: ReadonlyMap<string, stri
   planOrders(plan, { random, clock, siteId, userId, machineId, partByName, partId, movements });
   planStock(plan, parts, { random, clock, siteId, userId, machineId, partId, movements });
   planKnowledge(plan, { clock, siteId, userId, machineId, taskIds });
+  for (const template of TEMPLATES) {
+    const at = clock.at(60, 8);
+    plan.task_templates.push({
+      id: uuidv7(), site_id: siteId, title: template.title, category: template.category, priority: template.priority,
+      checklist: template.checklist, typical_parts: template.typicalParts ?? null,
+      created_by: userId('supervisor'), created_at: at, updated_at: at, updated_by: userId('supervisor'),
+    });
+  }
   return plan;
 }
 

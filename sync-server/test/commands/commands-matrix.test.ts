@@ -41,6 +41,7 @@ let foreign: {
   knowledgeId: string;
   deviceId: string;
   conflictId: string;
+  templateId: string;
 };
 const tablets = {} as Record<Role, Tablet>;
 const DEMO_LOGIN: Record<Role, string> = { technician: 'tech', storeroom: 'storeroom', supervisor: 'supervisor', admin: 'admin' };
@@ -62,6 +63,7 @@ beforeAll(async () => {
     knowledgeId: (await other.knowledge()).id,
     deviceId: (await other.device()).id,
     conflictId: (await other.conflict({ partId: part.id })).id,
+    templateId: await foreignTemplate(other.siteId),
   };
 });
 afterEach(async () => {
@@ -71,6 +73,13 @@ afterAll(async () => {
   await server?.close();
   await db?.drop();
 });
+
+/** A task template of another yard (no fixture makes them). */
+async function foreignTemplate(siteId: string): Promise<string> {
+  const id = uuidv7();
+  await db.pool.query(`insert into task_templates (id, site_id, title) values ($1, $2, 'Their template')`, [id, siteId]);
+  return id;
+}
 
 const row = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => one<T>(db.pool, sql, params);
 const fresh = () => uuidv7().slice(-8).toUpperCase();
@@ -607,6 +616,52 @@ const CASES: { [N in CommandName]: Case<N> } = {
       othersId('equipmentId', 'unknown_reference', 'machine', () => foreign.equipment.id),
       othersId('taskId', 'unknown_reference', 'task', () => foreign.task.id),
       takenId('knowledge entry', () => foreign.knowledgeId),
+    ],
+  },
+
+  'template.save': {
+    valid: async () => ({ id: uuidv7(), title: 'Weekly grease: rotor bearings', category: 'lubrication', priority: 2, checklist: 'Grease 4 points\nCheck temps', typicalParts: 'GR-EP2' }),
+    async effect(a, by) {
+      expect(await row('select * from task_templates where id = $1', [a.id])).toMatchObject({
+        site_id: yard.siteId, title: 'Weekly grease: rotor bearings', category: 'lubrication', priority: 2, checklist: 'Grease 4 points\nCheck temps',
+        typical_parts: 'GR-EP2', deleted_at: null, created_by: by.userId, updated_by: by.userId, version: 1,
+      });
+    },
+    bad: [
+      notAUuid('id'),
+      missing('title'),
+      set('title', '  ', 'a blank title'),
+      tooLong('title', 200),
+      tooLong('checklist', 4000),
+      tooLong('typicalParts', 1000),
+      set('category', 'plumbing'),
+      set('priority', 5),
+      takenId('task template', () => foreign.templateId),
+      {
+        why: 'a deleted template',
+        args: async (a) => {
+          await db.pool.query(`insert into task_templates (id, site_id, title, deleted_at) values ($1, $2, 'Gone', now())`, [a.id, yard.siteId]);
+          return a;
+        },
+        code: 'template_deleted',
+        names: 'task template',
+      },
+    ],
+  },
+
+  'template.delete': {
+    async valid() {
+      const id = uuidv7();
+      await db.pool.query(`insert into task_templates (id, site_id, title) values ($1, $2, 'Old template')`, [id, yard.siteId]);
+      return { id };
+    },
+    async effect(a, by) {
+      expect(await row('select deleted_at is not null as deleted, updated_by from task_templates where id = $1', [a.id])).toEqual({ deleted: true, updated_by: by.userId });
+    },
+    bad: [
+      missing('id'),
+      unknownId('id', 'not_found', 'task template'),
+      othersId('id', 'not_found', 'task template', () => foreign.templateId),
     ],
   },
 

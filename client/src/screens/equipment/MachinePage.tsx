@@ -13,6 +13,7 @@ import { machineLabel } from '../tasks/EquipmentPicker.tsx';
 import { useTaskReferences } from '../tasks/reference-data.ts';
 import { PriorityBadge, StatusBadge as TaskStatusBadge } from '../tasks/TaskBadges.tsx';
 import { TaskCreateDialog } from '../tasks/TaskCreateDialog.tsx';
+import { FromTemplateButton } from '../templates/FromTemplateButton.tsx';
 import { priorityKey } from '../tasks/task-model.ts';
 import { StatusBadge } from './EquipmentBadges.tsx';
 import { EQUIPMENT_LIST_SQL, type EquipmentRow } from './equipment-model.ts';
@@ -165,6 +166,9 @@ export function MachinePage({ session, tag }: { session: LocalSession; tag: stri
           <button type="button" className="secondary" onClick={() => setOpen({ what: 'task' })}>
             {t('tasks.newTask')}
           </button>
+        )}
+        {mayRun(session.role, 'task.create') && inService && (
+          <FromTemplateButton equipmentId={machine.id} onCreated={(id) => void navigate(paths.task(id))} />
         )}
         {mayRun(session.role, 'equipment.update') && inService && (
           <button type="button" className="secondary" onClick={() => setOpen({ what: 'edit' })}>

@@ -9,6 +9,7 @@ import type { LocalSession } from '../../session/local-session.ts';
 import { machineLabel } from './EquipmentPicker.tsx';
 import { PriorityBadge, StatusBadge } from './TaskBadges.tsx';
 import { TaskCreateDialog } from './TaskCreateDialog.tsx';
+import { FromTemplateButton } from '../templates/FromTemplateButton.tsx';
 import { TaskDetailDialog } from './TaskDetailDialog.tsx';
 import { useTaskReferences } from './reference-data.ts';
 import { formatDate } from '../../ui/format.ts';
@@ -67,6 +68,7 @@ export function TasksScreen({ session, taskId }: { session: LocalSession; taskId
     <section className="screen tasks-screen" aria-labelledby="tasks-title">
       <div className="screen-header">
         <h2 id="tasks-title">{t('tasks.title')}</h2>
+        {canWork && <FromTemplateButton onCreated={(id) => void navigate(paths.task(id) + query)} />}
         {canWork && (
           <button type="button" className="primary new-task" onClick={() => setCreating(true)}>
             {t('tasks.newTask')}

@@ -8,6 +8,7 @@ import { cancelOrder, createOrder, receiveOrder, shipOrder, updateOrder } from '
 import { createPart, movePart, updatePart } from './parts.ts';
 import { adjustStock } from './stock.ts';
 import { assignTask, completeTask, createTask, setTaskStatus, updateTask } from './tasks.ts';
+import { deleteTemplate, saveTemplate } from './templates.ts';
 
 /** Every command of the contract and the handler that applies it, with its conflict rule. */
 export const HANDLERS: { [N in CommandName]: (ctx: CommandContext, args: CommandArgs<N>) => Promise<CommandEffect> } = {
@@ -20,6 +21,8 @@ export const HANDLERS: { [N in CommandName]: (ctx: CommandContext, args: Command
   'task.assign': assignTask,
   'task.setStatus': setTaskStatus,
   'task.complete': completeTask,
+  'template.save': saveTemplate,
+  'template.delete': deleteTemplate,
   'log.add': addLog,
   'part.create': createPart,
   'part.update': updatePart,
