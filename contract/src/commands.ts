@@ -87,6 +87,27 @@ const templateFields = z.object({
   typicalParts: optionalText(1000),
 });
 
+/**
+ * A preventive-maintenance schedule on a machine: every N days, or every N units of its meter,
+ * from the first due date or reading (the tablet proposes today + N, or the meter now + N).
+ */
+const pmFields = z
+  .object({
+    id: uuid,
+    equipmentId: uuid,
+    title: required(200),
+    category: z.enum(TASK_CATEGORIES),
+    priority: taskFields.shape.priority,
+    checklist: optionalText(4000),
+    everyDays: z.int('must be a whole number of days').min(1, 'must be at least 1 day').max(3650).nullable().optional(),
+    everyMeter: z.number().min(0.1, 'must be more than 0').max(1_000_000).nullable().optional(),
+    nextDueOn: isoDate.nullable().optional(),
+    nextDueMeter: z.number().min(0).max(100_000_000).nullable().optional(),
+  })
+  .refine((pm) => (pm.everyDays == null) !== (pm.everyMeter == null), { message: 'give either every so many days or every so much of the meter', path: ['everyDays'], params: { code: 'pm_every' } })
+  .refine((pm) => pm.everyDays == null || pm.nextDueOn != null, { message: 'is required for a schedule by days', path: ['nextDueOn'], params: { code: 'pm_next_due' } })
+  .refine((pm) => pm.everyMeter == null || pm.nextDueMeter != null, { message: 'is required for a schedule by meter', path: ['nextDueMeter'], params: { code: 'pm_next_due' } });
+
 // ---- parts ------------------------------------------------------------------------------------
 
 const partFields = z.object({
@@ -166,6 +187,9 @@ const COMMAND_DEFINITIONS = {
    */
   'template.save': { roles: MANAGERS, args: templateFields.extend({ id: uuid }) },
   'template.delete': { roles: MANAGERS, args: z.object({ id: uuid }) },
+  /** Creates the schedule or replaces it whole (its next due date or reading included). */
+  'pm.save': { roles: MANAGERS, args: pmFields },
+  'pm.delete': { roles: MANAGERS, args: z.object({ id: uuid }) },
 
   'log.add': {
     roles: CREW,

@@ -34,6 +34,8 @@ export const SHAPE_RULES: Record<SyncedTable, ShapeRule> = {
   tasks: { roles: EVERYONE, scope: 'site' },
   // The yard's task templates: anyone on the crew makes a task from one, offline.
   task_templates: { roles: EVERYONE, scope: 'site' },
+  // Preventive maintenance schedules: due and overdue PM on the dashboard and machine pages.
+  pm_schedules: { roles: EVERYONE, scope: 'site' },
   logs: { roles: EVERYONE, scope: 'site' },
   parts: { roles: EVERYONE, scope: 'site' },
   stock_movements: { roles: EVERYONE, scope: 'site' },

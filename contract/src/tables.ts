@@ -10,6 +10,7 @@ export const SYNCED_TABLES = [
   'equipment_status_changes',
   'tasks',
   'task_templates',
+  'pm_schedules',
   'logs',
   'parts',
   'stock_movements',

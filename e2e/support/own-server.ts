@@ -15,7 +15,11 @@ export class OwnServer {
   readonly output: string[] = [];
   readonly dataDir: string;
 
-  constructor(readonly port: number) {
+  /** `env` adds to or replaces the server's settings (DATABASE_URL: a second process on another's database). */
+  constructor(
+    readonly port: number,
+    private readonly env: Record<string, string> = {},
+  ) {
     this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cimco-e2e-own-'));
     // The embedded PostgreSQL runs as the `postgres` user when we are root: it must enter the folder.
     fs.chmodSync(this.dataDir, 0o755);
@@ -39,6 +43,7 @@ export class OwnServer {
         DATABASE_URL: '',
         ELECTRIC_URL: '',
         CLIENT_DIST: '',
+        ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -122,6 +122,13 @@ export function serverDb(dataDir = process.env.CIMCO_E2E_DATA_DIR): pg.Pool {
   return pool;
 }
 
+/** The web server's database as a URL, for a second server process on it. */
+export function serverDatabaseUrl(dataDir = process.env.CIMCO_E2E_DATA_DIR): string {
+  if (!dataDir) throw new Error('CIMCO_E2E_DATA_DIR is not set (playwright.config.ts sets it)');
+  const settings = JSON.parse(fs.readFileSync(path.join(dataDir, 'postgres.json'), 'utf8')) as { port: number; password: string };
+  return `postgres://postgres:${encodeURIComponent(settings.password)}@127.0.0.1:${settings.port}/cimco`;
+}
+
 export async function serverRows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
   return (await serverDb().query(sql, params)).rows as T[];
 }

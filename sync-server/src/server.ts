@@ -10,6 +10,7 @@ import { migrate } from './db/migrate.ts';
 import { createApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
 import { loadJwtSecret } from './secrets.ts';
+import { startCalendarJob } from './pm/due-tasks.ts';
 import { seedDemoYard } from './seed/demo-yard.ts';
 import { FeedWatcher } from './shapes/feed-watcher.ts';
 import { FeedPublisher } from './shapes/publisher.ts';
@@ -74,6 +75,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     throw error;
   }
 
+  const pmJob = startCalendarJob(db.pool, logger);
   const { port } = http.address() as AddressInfo;
   const url = `http://localhost:${port}`;
   logger.info({ port, url, embeddedDatabase: db.embedded, demo: config.demo }, 'listening');
@@ -90,7 +92,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await Promise.all([publisher.stop(), watcher.stop(), access.stop()]);
+      await Promise.all([publisher.stop(), watcher.stop(), access.stop(), pmJob.stop()]);
       await db.close();
     },
   };

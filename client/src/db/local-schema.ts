@@ -30,7 +30,7 @@ import { SYNCED_COLUMNS, syncedTableName } from './synced-columns.ts';
  * session are carried over; synced data is fetched again. Bump the version with any change here
  * (or in overlay-tables.ts).
  */
-export const LOCAL_SCHEMA_VERSION = 7;
+export const LOCAL_SCHEMA_VERSION = 8;
 
 function syncedTablesSql(): string {
   return SYNCED_TABLES.map((table) => {

@@ -46,6 +46,13 @@ export const SYNCED_COLUMNS: Record<SyncedTable, readonly (readonly [name: strin
     ['checklist', 'text'], ['typical_parts', 'text'], ['deleted_at', 'timestamptz'], ['created_by', 'uuid'],
     ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'], ['updated_by', 'uuid'], ['version', 'integer'],
   ],
+  pm_schedules: [
+    ['id', 'uuid'], ['site_id', 'uuid'], ['equipment_id', 'uuid'], ['title', 'text'], ['category', 'text'],
+    ['priority', 'smallint'], ['checklist', 'text'], ['every_days', 'integer'], ['every_meter', 'numeric(12,1)'],
+    ['next_due_on', 'date'], ['next_due_meter', 'numeric(12,1)'], ['last_task_id', 'uuid'], ['last_made_at', 'timestamptz'],
+    ['deleted_at', 'timestamptz'], ['created_by', 'uuid'],
+    ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'], ['updated_by', 'uuid'], ['version', 'integer'],
+  ],
   logs: [
     ['id', 'uuid'], ['site_id', 'uuid'], ['equipment_id', 'uuid'], ['task_id', 'uuid'], ['kind', 'text'],
     ['body', 'text'], ['author_id', 'uuid'], ['hours_spent', 'numeric(5,2)'], ['meter_reading', 'numeric(12,1)'],

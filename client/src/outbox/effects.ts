@@ -76,6 +76,19 @@ const EFFECTS: EffectsOf = {
       : [{ table: 'task_templates', rowId: id, op: 'insert', data: newRow(ctx, { ...fields, createdBy: ctx.userId }) }];
   },
   'template.delete': (a, ctx) => [{ table: 'task_templates', rowId: a.id, op: 'set', data: { deleted_at: ctx.clientTime } }],
+  'pm.save': async (a, ctx) => {
+    const byDays = a.everyDays != null;
+    const fields = {
+      equipment_id: a.equipmentId, title: a.title, category: a.category, priority: a.priority, checklist: a.checklist ?? null,
+      every_days: byDays ? a.everyDays : null, every_meter: byDays ? null : a.everyMeter,
+      next_due_on: byDays ? a.nextDueOn : null, next_due_meter: byDays ? null : a.nextDueMeter,
+    };
+    // Like the server: a new schedule, or the whole schedule replaced.
+    return (await ctx.current('pm_schedules', a.id, 'id'))
+      ? [{ table: 'pm_schedules', rowId: a.id, op: 'set', data: fields }]
+      : [{ table: 'pm_schedules', rowId: a.id, op: 'insert', data: newRow(ctx, { ...fields, createdBy: ctx.userId }) }];
+  },
+  'pm.delete': (a, ctx) => [{ table: 'pm_schedules', rowId: a.id, op: 'set', data: { deleted_at: ctx.clientTime } }],
   'task.assign': (a) => [{ table: 'tasks', rowId: a.id, op: 'set', data: { assignee_id: a.assigneeId } }],
   'task.setStatus': (a) => [
     { table: 'tasks', rowId: a.id, op: 'set', data: { status: a.status, ...(a.status === 'cancelled' && { cancelled_reason: a.reason ?? null }) } },

@@ -42,7 +42,7 @@ export function issueText(issue: z.core.$ZodIssue, t: TFunction): string {
   }
 }
 
-const CUSTOM = ['loto_required', 'reading_required', 'not_zero', 'used_negative', 'received_positive', 'invalid_characters'] as const;
+const CUSTOM = ['loto_required', 'reading_required', 'not_zero', 'used_negative', 'received_positive', 'invalid_characters', 'pm_every', 'pm_next_due'] as const;
 type CustomCode = (typeof CUSTOM)[number];
 const CUSTOM_CODES: ReadonlySet<string> = new Set(CUSTOM);
 

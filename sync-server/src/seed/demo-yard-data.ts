@@ -481,6 +481,25 @@ export const TEMPLATES: readonly TemplateSpec[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------
+// Preventive maintenance: by meter (due this far past the machine's meter now) or by calendar
+// ---------------------------------------------------------------------------------------------
+
+export interface PmSpec {
+  machine: string;
+  title: string;
+  category: TaskCategory;
+  priority: 1 | 2 | 3 | 4;
+  checklist?: string;
+  every: { meter: number; dueIn: number } | { days: number; dueInDays: number };
+}
+
+export const PM_SCHEDULES: readonly PmSpec[] = [
+  { machine: 'CIMCO001', title: 'Hammer rotation', category: 'shredder', priority: 3, checklist: 'Weigh and pair hammers before hanging them', every: { meter: 300, dueIn: 40 } },
+  { machine: 'CIMCO003', title: 'Grease the rotor bearings', category: 'lubrication', priority: 2, checklist: 'Four shots each side; check temperatures', every: { meter: 50, dueIn: 4 } },
+  { machine: 'CIMCO001', title: 'Monthly safety walk-around', category: 'safety', priority: 2, checklist: 'Guards, e-stops, lock-out points, signage', every: { days: 30, dueInDays: 3 } },
+];
+
+// ---------------------------------------------------------------------------------------------
 // Knowledge
 // ---------------------------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ import {
   TASKS,
   type Username,
   TEMPLATES,
+  PM_SCHEDULES,
 } from './demo-yard-data.ts';
 import { createRandom, type Random } from './random.ts';
 
@@ -243,6 +244,7 @@ export interface DemoPlan {
   parts: Row[];
   tasks: Row[];
   task_templates: Row[];
+  pm_schedules: Row[];
   logs: Row[];
   incoming_orders: Row[];
   stock_movements: Row[];
@@ -259,6 +261,7 @@ const TABLE_ORDER = [
   'parts',
   'tasks',
   'task_templates',
+  'pm_schedules',
   'logs',
   'incoming_orders',
   'stock_movements',
@@ -296,7 +299,7 @@ export function planDemoYard(now: Date, passwordHashes: ReadonlyMap<string, stri
   const random = createRandom(DEMO_RANDOM_SEED);
   const clock = createClock(now);
   const plan: DemoPlan = {
-    sites: [], users: [], equipment: [], equipment_status_changes: [], parts: [], tasks: [], task_templates: [], logs: [],
+    sites: [], users: [], equipment: [], equipment_status_changes: [], parts: [], tasks: [], task_templates: [], pm_schedules: [], logs: [],
     incoming_orders: [], stock_movements: [], knowledge: [], knowledge_votes: [],
   };
 
@@ -377,6 +380,18 @@ export function planDemoYard(now: Date, passwordHashes: ReadonlyMap<string, stri
     plan.task_templates.push({
       id: uuidv7(), site_id: siteId, title: template.title, category: template.category, priority: template.priority,
       checklist: template.checklist, typical_parts: template.typicalParts ?? null,
+      created_by: userId('supervisor'), created_at: at, updated_at: at, updated_by: userId('supervisor'),
+    });
+  }
+  for (const pm of PM_SCHEDULES) {
+    const equipmentId = machineId(pm.machine);
+    const meter = Number(must(plan.equipment.find((row) => row.id === equipmentId), `machine ${pm.machine}`).meter ?? 0);
+    const at = clock.at(45, 8);
+    plan.pm_schedules.push({
+      id: uuidv7(), site_id: siteId, equipment_id: equipmentId, title: pm.title, category: pm.category, priority: pm.priority,
+      checklist: pm.checklist ?? null,
+      every_days: 'days' in pm.every ? pm.every.days : null, next_due_on: 'days' in pm.every ? clock.date(pm.every.dueInDays) : null,
+      every_meter: 'meter' in pm.every ? pm.every.meter : null, next_due_meter: 'meter' in pm.every ? Math.round(meter) + pm.every.dueIn : null,
       created_by: userId('supervisor'), created_at: at, updated_at: at, updated_by: userId('supervisor'),
     });
   }

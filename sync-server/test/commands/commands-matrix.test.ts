@@ -42,6 +42,7 @@ let foreign: {
   deviceId: string;
   conflictId: string;
   templateId: string;
+  pmId: string;
 };
 const tablets = {} as Record<Role, Tablet>;
 const DEMO_LOGIN: Record<Role, string> = { technician: 'tech', storeroom: 'storeroom', supervisor: 'supervisor', admin: 'admin' };
@@ -64,6 +65,7 @@ beforeAll(async () => {
     deviceId: (await other.device()).id,
     conflictId: (await other.conflict({ partId: part.id })).id,
     templateId: await foreignTemplate(other.siteId),
+    pmId: await foreignPm(other.siteId, equipment.id),
   };
 });
 afterEach(async () => {
@@ -78,6 +80,16 @@ afterAll(async () => {
 async function foreignTemplate(siteId: string): Promise<string> {
   const id = uuidv7();
   await db.pool.query(`insert into task_templates (id, site_id, title) values ($1, $2, 'Their template')`, [id, siteId]);
+  return id;
+}
+
+/** A maintenance schedule of another yard (no fixture makes them). */
+async function foreignPm(siteId: string, equipmentId: string): Promise<string> {
+  const id = uuidv7();
+  await db.pool.query(
+    `insert into pm_schedules (id, site_id, equipment_id, title, every_days, next_due_on) values ($1, $2, $3, 'Their PM', 7, current_date + 7)`,
+    [id, siteId, equipmentId],
+  );
   return id;
 }
 
@@ -662,6 +674,54 @@ const CASES: { [N in CommandName]: Case<N> } = {
       missing('id'),
       unknownId('id', 'not_found', 'task template'),
       othersId('id', 'not_found', 'task template', () => foreign.templateId),
+    ],
+  },
+
+  'pm.save': {
+    valid: async () => ({
+      id: uuidv7(), equipmentId: (await yard.equipment()).id, title: 'Grease the rotor bearings', category: 'lubrication', priority: 2,
+      checklist: 'Four shots each side', everyMeter: 250, nextDueMeter: 1250,
+    }),
+    async effect(a, by) {
+      expect(await row('select * from pm_schedules where id = $1', [a.id])).toMatchObject({
+        site_id: yard.siteId, equipment_id: a.equipmentId, title: 'Grease the rotor bearings', category: 'lubrication', priority: 2,
+        every_days: null, every_meter: '250.0', next_due_on: null, next_due_meter: '1250.0', deleted_at: null, created_by: by.userId, version: 1,
+      });
+    },
+    bad: [
+      notAUuid('id'),
+      missing('title'),
+      tooLong('title', 200),
+      tooLong('checklist', 4000),
+      set('category', 'plumbing'),
+      set('priority', 0),
+      set('everyMeter', 0),
+      set('everyDays', 14, 'both every so many days and every so much of the meter'),
+      { why: 'neither days nor meter', args: (a) => withValue(withValue(a, 'everyMeter', undefined), 'nextDueMeter', undefined), code: 'invalid', names: 'everyDays' },
+      missing('nextDueMeter'),
+      set('everyDays', 1.5),
+      unknownId('equipmentId', 'unknown_reference', 'machine'),
+      othersId('equipmentId', 'unknown_reference', 'machine', () => foreign.equipment.id),
+      takenId('maintenance schedule', () => foreign.pmId),
+    ],
+  },
+
+  'pm.delete': {
+    async valid() {
+      const id = uuidv7();
+      await db.pool.query(
+        `insert into pm_schedules (id, site_id, equipment_id, title, every_days, next_due_on) values ($1, $2, $3, 'Old PM', 30, current_date + 30)`,
+        [id, yard.siteId, (await yard.equipment()).id],
+      );
+      return { id };
+    },
+    async effect(a, by) {
+      expect(await row('select deleted_at is not null as deleted, updated_by from pm_schedules where id = $1', [a.id])).toEqual({ deleted: true, updated_by: by.userId });
+    },
+    bad: [
+      missing('id'),
+      unknownId('id', 'not_found', 'maintenance schedule'),
+      othersId('id', 'not_found', 'maintenance schedule', () => foreign.pmId),
     ],
   },
 

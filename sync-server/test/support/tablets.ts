@@ -161,7 +161,7 @@ export async function one<T = Record<string, unknown>>(pool: pg.Pool, sql: strin
 
 /** Every table a command could write (the shape feed's own tables aside). */
 export const WRITABLE_TABLES = [
-  'sites', 'users', 'devices', 'refresh_tokens', 'equipment', 'equipment_status_changes', 'tasks', 'task_templates', 'logs', 'parts', 'stock_movements',
+  'sites', 'users', 'devices', 'refresh_tokens', 'equipment', 'equipment_status_changes', 'tasks', 'task_templates', 'pm_schedules', 'logs', 'parts', 'stock_movements',
   'incoming_orders', 'knowledge', 'knowledge_votes', 'conflicts', 'audit_log', 'mutation_results',
 ] as const;
 export type WritableTable = (typeof WRITABLE_TABLES)[number];

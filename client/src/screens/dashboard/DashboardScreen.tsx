@@ -6,6 +6,8 @@ import { Link } from 'react-router';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { paths, ROUTES } from '../../app/paths.ts';
 import { useLiveQuery } from '../../db/react.ts';
+import { PM_SQL, pmParams, type PmRow } from '../pm/pm-query.ts';
+import { usePmTexts } from '../pm/PmSection.tsx';
 import { formatDateTime, formatMoney, formatNumber } from '../../ui/format.ts';
 import {
   LOW_STOCK_SQL,
@@ -39,6 +41,8 @@ export function DashboardScreen() {
   const down = useLiveQuery<MachineDown>(MACHINES_DOWN_SQL)?.rows;
   const lowStock = useLiveQuery<LowStockPart>(LOW_STOCK_SQL)?.rows;
   const activity = useLiveQuery<Activity>(RECENT_ACTIVITY_SQL)?.rows;
+  const pmDue = useLiveQuery<PmRow>(PM_SQL, pmParams(today, null, true))?.rows;
+  const pmTexts = usePmTexts();
   const number = (value: number) => formatNumber(value, i18n.language);
 
   if (!summary) return <p className="screen" aria-busy="true">{t('common.loading')}</p>;
@@ -133,6 +137,26 @@ export function DashboardScreen() {
               </BarChart>
             </ResponsiveContainer>
           </figure>
+        </section>
+
+        <section className="dashboard-panel" aria-labelledby={`${ids}-pm`}>
+          <h3 id={`${ids}-pm`}>{t('pm.dashboardTitle')}</h3>
+          {pmDue?.length ? (
+            <ul className="dashboard-list" data-testid="pm-due-list">
+              {pmDue.map((pm) => (
+                <li key={pm.id} data-when={pm.due}>
+                  <Link to={paths.machine(pm.tag)}>
+                    <strong>{pm.tag}</strong> {pm.title}
+                  </Link>
+                  <span className="dashboard-muted">
+                    {pmTexts.when(pm)} · {pmTexts.next(pm)}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="dashboard-muted">{t('pm.noneDue')}</p>
+          )}
         </section>
 
         <section className="dashboard-panel" aria-labelledby={`${ids}-low`}>

@@ -14,6 +14,7 @@ import { useTaskReferences } from '../tasks/reference-data.ts';
 import { PriorityBadge, StatusBadge as TaskStatusBadge } from '../tasks/TaskBadges.tsx';
 import { TaskCreateDialog } from '../tasks/TaskCreateDialog.tsx';
 import { FromTemplateButton } from '../templates/FromTemplateButton.tsx';
+import { PmSection } from '../pm/PmSection.tsx';
 import { priorityKey } from '../tasks/task-model.ts';
 import { StatusBadge } from './EquipmentBadges.tsx';
 import { EQUIPMENT_LIST_SQL, type EquipmentRow } from './equipment-model.ts';
@@ -217,6 +218,8 @@ export function MachinePage({ session, tag }: { session: LocalSession; tag: stri
         </section>
         <MachineStatsPanel machine={machine} changes={changes ?? []} />
       </div>
+
+      <PmSection session={session} machine={machine} />
 
       <section aria-labelledby="machine-timeline">
         <h3 id="machine-timeline">{t('machine.timeline')}</h3>

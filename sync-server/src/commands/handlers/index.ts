@@ -9,6 +9,7 @@ import { createPart, movePart, updatePart } from './parts.ts';
 import { adjustStock } from './stock.ts';
 import { assignTask, completeTask, createTask, setTaskStatus, updateTask } from './tasks.ts';
 import { deleteTemplate, saveTemplate } from './templates.ts';
+import { deletePm, savePm } from './pm.ts';
 
 /** Every command of the contract and the handler that applies it, with its conflict rule. */
 export const HANDLERS: { [N in CommandName]: (ctx: CommandContext, args: CommandArgs<N>) => Promise<CommandEffect> } = {
@@ -23,6 +24,8 @@ export const HANDLERS: { [N in CommandName]: (ctx: CommandContext, args: Command
   'task.complete': completeTask,
   'template.save': saveTemplate,
   'template.delete': deleteTemplate,
+  'pm.save': savePm,
+  'pm.delete': deletePm,
   'log.add': addLog,
   'part.create': createPart,
   'part.update': updatePart,

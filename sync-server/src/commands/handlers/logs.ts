@@ -3,6 +3,7 @@ import type { CommandContext, CommandEffect } from '../context.ts';
 import { lockRow } from '../field-edit.ts';
 import { requireInYard } from '../references.ts';
 import { CommandRefusal } from '../refusal.ts';
+import { makeMeterTasks } from '../../pm/due-tasks.ts';
 import { EQUIPMENT } from './equipment.ts';
 
 /** A log entry on a machine; a meter reading also moves the machine's meter forward (never back). */
@@ -18,11 +19,19 @@ export async function addLog(ctx: CommandContext, a: CommandArgs<'log.add'>): Pr
     [a.id, ctx.siteId, a.equipmentId, a.taskId ?? null, a.kind, a.body ?? '', ctx.userId, a.hoursSpent ?? null,
       a.meterReading ?? null, a.lotoConfirmed ?? false, ctx.clientTime],
   );
+  let pmTasks: string[] = [];
   if (a.meterReading != null) {
     await ctx.tx.query(
       'update equipment set meter = $2, updated_by = $3 where id = $1 and (meter is null or meter < $2)',
       [a.equipmentId, a.meterReading, ctx.userId],
     );
+    const { rows } = await ctx.tx.query<{ meter: string }>('select meter from equipment where id = $1', [a.equipmentId]);
+    // Preventive maintenance due at this reading: made here, under the machine's lock, exactly once.
+    pmTasks = await makeMeterTasks(ctx.tx, a.equipmentId, Number(rows[0]!.meter));
   }
-  return { entity: 'logs', entityId: a.id, after: { equipmentId: a.equipmentId, kind: a.kind, hoursSpent: a.hoursSpent ?? null } };
+  return {
+    entity: 'logs',
+    entityId: a.id,
+    after: { equipmentId: a.equipmentId, kind: a.kind, hoursSpent: a.hoursSpent ?? null, ...(pmTasks.length > 0 && { pmTasks }) },
+  };
 }
