@@ -224,7 +224,7 @@ export function MachinePage({ session, tag }: { session: LocalSession; tag: stri
       <section aria-labelledby="machine-timeline">
         <h3 id="machine-timeline">{t('machine.timeline')}</h3>
         {timeline.length === 0 && <p className="muted">{t('machine.timelineEmpty')}</p>}
-        <ol className="machine-timeline" data-testid="machine-timeline">
+        <ol className="stack-list machine-timeline" data-testid="machine-timeline">
           {timeline.map((entry) => (
             <TimelineItem
               key={`${entry.kind}:${entry.id}`}

@@ -3,6 +3,7 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLiveQuery } from '../../db/react.ts';
 import { useUrlFilters } from '../../ui/use-url-filters.ts';
+import { MachineFilter } from '../equipment/MachineFilter.tsx';
 import { useTaskReferences } from '../tasks/reference-data.ts';
 import { FixCard } from './FixCard.tsx';
 import {
@@ -38,19 +39,14 @@ export function KnowledgeScreen() {
       </div>
 
       <div className="filter-bar" role="search">
-        <div className="filter-select">
-          <label htmlFor="knowledge-machine">{t('knowledge.filters.machine')}</label>
-          <select id="knowledge-machine" value={filters.machine} onChange={(event) => set('machine', event.target.value)}>
-            <option value="">{t('knowledge.filters.allMachines')}</option>
-            {/* A machine named in the URL stays choosable even if it is retired. */}
-            {filters.machine && !machines.some((m) => m.tag === filters.machine) && <option value={filters.machine}>{filters.machine}</option>}
-            {machines.map((machine) => (
-              <option key={machine.id} value={machine.tag}>
-                {machine.tag} — {machine.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <MachineFilter
+          id="knowledge-machine"
+          label={t('knowledge.filters.machine')}
+          allLabel={t('knowledge.filters.allMachines')}
+          value={filters.machine}
+          machines={machines}
+          onChange={(tag) => set('machine', tag)}
+        />
         <div className="filter-select">
           <label htmlFor="knowledge-category">{t('knowledge.filters.category')}</label>
           <select id="knowledge-category" value={filters.category} onChange={(event) => set('category', event.target.value)}>
@@ -84,7 +80,7 @@ export function KnowledgeScreen() {
         {rows && rows.length > KNOWLEDGE_LIMIT && ` · ${t('knowledge.more', { count: KNOWLEDGE_LIMIT })}`}
       </p>
       {shown && shown.length === 0 && <p className="empty">{t('knowledge.empty')}</p>}
-      <ol className="fix-list" data-testid="knowledge-list">
+      <ol className="stack-list fix-list" data-testid="knowledge-list">
         {shown?.map((fix) => (
           <FixCard key={fix.id} fix={fix} />
         ))}

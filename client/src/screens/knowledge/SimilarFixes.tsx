@@ -21,7 +21,7 @@ export function SimilarFixes({ text, equipmentId, category }: { text: string; eq
   return (
     <section className="similar-fixes" aria-label={t('knowledge.similarTitle')} data-testid="similar-fixes">
       <h3>{t('knowledge.similarTitle')}</h3>
-      <ol className="fix-list">
+      <ol className="stack-list fix-list">
         {fixes.map((fix) => (
           <FixCard key={fix.id} fix={fix} />
         ))}

@@ -9,6 +9,7 @@ import type { LocalSession } from '../../session/local-session.ts';
 import { formatDateTime, formatHours, formatNumber } from '../../ui/format.ts';
 import { PendingMarker } from '../../ui/PendingMarker.tsx';
 import { useUrlFilters } from '../../ui/use-url-filters.ts';
+import { MachineFilter } from '../equipment/MachineFilter.tsx';
 import { useTaskReferences } from '../tasks/reference-data.ts';
 import { DEFAULT_LOG_FILTERS, LOG_LIMIT, LOG_LIST_SQL, logListParams, type LogFilters, type LogRow } from './log-query.ts';
 import { LogEntryDialog } from './LogEntryDialog.tsx';
@@ -45,19 +46,14 @@ export function LogScreen({ session }: { session: LocalSession }) {
       </div>
 
       <div className="filter-bar" role="search">
-        <div className="filter-select">
-          <label htmlFor="log-machine">{t('log.filters.machine')}</label>
-          <select id="log-machine" value={filters.machine} onChange={(event) => set('machine', event.target.value)}>
-            <option value="">{t('log.filters.allMachines')}</option>
-            {/* A machine named in the URL stays choosable even if it is retired. */}
-            {filters.machine && !machines.some((m) => m.tag === filters.machine) && <option value={filters.machine}>{filters.machine}</option>}
-            {machines.map((machine) => (
-              <option key={machine.id} value={machine.tag}>
-                {machine.tag} — {machine.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <MachineFilter
+          id="log-machine"
+          label={t('log.filters.machine')}
+          allLabel={t('log.filters.allMachines')}
+          value={filters.machine}
+          machines={machines}
+          onChange={(tag) => set('machine', tag)}
+        />
         <div className="filter-select">
           <label htmlFor="log-kind">{t('log.filters.kind')}</label>
           <select id="log-kind" value={filters.kind} onChange={(event) => set('kind', event.target.value)}>
@@ -94,7 +90,7 @@ export function LogScreen({ session }: { session: LocalSession }) {
       </p>
       {shown && shown.length === 0 && <p className="empty">{t('log.empty')}</p>}
 
-      <ol className="log-list" data-testid="log-list">
+      <ol className="stack-list log-list" data-testid="log-list">
         {shown?.map((row) => {
           const details = [
             row.hours_spent != null ? t('log.hours', { hours: formatHours(Number(row.hours_spent), i18n.language) }) : null,

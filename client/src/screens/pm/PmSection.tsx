@@ -14,7 +14,7 @@ import { formatDate, formatNumber } from '../../ui/format.ts';
 import { PendingMarker } from '../../ui/PendingMarker.tsx';
 import { useContractForm } from '../../ui/use-contract-form.ts';
 import { todayOnTablet } from '../dashboard/dashboard-queries.ts';
-import { CategoryOptions, PriorityOptions } from '../tasks/task-options.tsx';
+import { PriorityAndCategoryFields } from '../tasks/task-options.tsx';
 import { PM_SQL, pmParams, type PmRow } from './pm-query.ts';
 import './pm.css';
 
@@ -71,7 +71,7 @@ export function PmSection({ session, machine }: { session: LocalSession; machine
         )}
       </div>
       {schedules?.length === 0 && <p className="muted">{t('pm.none')}</p>}
-      <ul className="pm-list">
+      <ul className="stack-list pm-list">
         {schedules?.map((pm) => (
           <li key={pm.id} className="pm-row" data-testid="pm-row" data-when={pm.due} data-pm-id={pm.id}>
             <div className="pm-row-top">
@@ -200,22 +200,7 @@ function PmForm({ equipmentId, meter, schedule, today, onClose }: { equipmentId:
             </Field>
           )}
         </div>
-        <div className="field-row">
-          <Field label={t('tasks.fields.priority')} error={errorOf('priority')}>
-            {({ id, describedBy }) => (
-              <select id={id} aria-describedby={describedBy} {...register('priority')}>
-                <PriorityOptions />
-              </select>
-            )}
-          </Field>
-          <Field label={t('tasks.fields.category')} error={errorOf('category')}>
-            {({ id, describedBy }) => (
-              <select id={id} aria-describedby={describedBy} {...register('category')}>
-                <CategoryOptions />
-              </select>
-            )}
-          </Field>
-        </div>
+        <PriorityAndCategoryFields register={register} errorOf={errorOf} />
         <Field label={t('pm.fields.checklist')} error={errorOf('checklist')}>
           {({ id, describedBy }) => (
             <>

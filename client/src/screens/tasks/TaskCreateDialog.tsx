@@ -7,7 +7,7 @@ import { DictateInto } from '../../ui/DictationButton.tsx';
 import { SimilarFixes } from '../knowledge/SimilarFixes.tsx';
 import { EquipmentPicker } from './EquipmentPicker.tsx';
 import { Field, FormError } from '../../ui/fields.tsx';
-import { CategoryOptions, PriorityOptions } from './task-options.tsx';
+import { PriorityAndCategoryFields } from './task-options.tsx';
 import type { AssignableUser, MachineOption } from './reference-data.ts';
 import { useContractForm } from '../../ui/use-contract-form.ts';
 
@@ -92,22 +92,7 @@ export function TaskCreateDialog({
             </>
           )}
         </Field>
-        <div className="field-row">
-          <Field label={t('tasks.fields.priority')} error={errorOf('priority')}>
-            {({ id, describedBy }) => (
-              <select id={id} aria-describedby={describedBy} {...register('priority')}>
-                <PriorityOptions />
-              </select>
-            )}
-          </Field>
-          <Field label={t('tasks.fields.category')} error={errorOf('category')}>
-            {({ id, describedBy }) => (
-              <select id={id} aria-describedby={describedBy} {...register('category')}>
-                <CategoryOptions />
-              </select>
-            )}
-          </Field>
-        </div>
+        <PriorityAndCategoryFields register={register} errorOf={errorOf} />
         <Field label={t('tasks.fields.equipment')} error={errorOf('equipmentId')}>
           {({ id, errorId }) => (
             <EquipmentPicker

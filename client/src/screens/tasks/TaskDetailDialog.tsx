@@ -11,7 +11,7 @@ import { DictateInto } from '../../ui/DictationButton.tsx';
 import { Field, FormActions, FormError } from '../../ui/fields.tsx';
 import { formErrorsOf } from '../../ui/form-errors.ts';
 import { formatDate, formatDateTime } from '../../ui/format.ts';
-import { CategoryOptions, PriorityOptions } from './task-options.tsx';
+import { PriorityAndCategoryFields } from './task-options.tsx';
 import type { AssignableUser, MachineOption } from './reference-data.ts';
 import {
   isOverdue,
@@ -331,22 +331,7 @@ function EditTaskForm({ task, machines, onDone }: { task: TaskRow; machines: rea
           </>
         )}
       </Field>
-      <div className="field-row">
-        <Field label={t('tasks.fields.priority')} error={errorOf('priority')}>
-          {({ id, describedBy }) => (
-            <select id={id} aria-describedby={describedBy} {...register('priority')}>
-              <PriorityOptions />
-            </select>
-          )}
-        </Field>
-        <Field label={t('tasks.fields.category')} error={errorOf('category')}>
-          {({ id, describedBy }) => (
-            <select id={id} aria-describedby={describedBy} {...register('category')}>
-              <CategoryOptions />
-            </select>
-          )}
-        </Field>
-      </div>
+      <PriorityAndCategoryFields register={register} errorOf={errorOf} />
       <div className="field-row">
         <Field label={t('tasks.fields.equipment')} error={errorOf('equipmentId')}>
           {({ id, errorId }) => (

@@ -49,7 +49,7 @@ export function FromTemplateButton({ equipmentId, onCreated }: { equipmentId?: s
       {choosing && (
         <Dialog label={t('templates.chooseTitle')} heading={t('templates.chooseTitle')} onClose={() => setChoosing(false)} testId="template-picker">
           <p className="muted">{t('templates.chooseHint')}</p>
-          <ul className="template-choices">
+          <ul className="stack-list template-choices">
             {templates?.map((template) => (
               <li key={template.id}>
                 <button type="button" className="template-choice" data-template-id={template.id} onClick={() => void create(template)}>

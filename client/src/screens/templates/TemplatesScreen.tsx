@@ -9,7 +9,7 @@ import { formErrorsOf } from '../../ui/form-errors.ts';
 import { PendingMarker } from '../../ui/PendingMarker.tsx';
 import { useContractForm } from '../../ui/use-contract-form.ts';
 import { PriorityBadge } from '../tasks/TaskBadges.tsx';
-import { CategoryOptions, PriorityOptions } from '../tasks/task-options.tsx';
+import { PriorityAndCategoryFields } from '../tasks/task-options.tsx';
 import { TEMPLATES_SQL, type TemplateRow } from './template-query.ts';
 import '../tasks/tasks.css';
 import './templates.css';
@@ -56,7 +56,7 @@ export function TemplatesScreen() {
         </p>
       )}
       {templates && templates.length === 0 && <p className="empty">{t('templates.empty')}</p>}
-      <ul className="template-list">
+      <ul className="stack-list template-list">
         {templates?.map((template) => (
           <li key={template.id} className="template-row" data-testid="template-row" data-template-id={template.id}>
             <div className="template-row-top">
@@ -138,22 +138,7 @@ function TemplateForm({ template, onClose, onSaved }: { template?: TemplateRow; 
             <input id={id} data-autofocus maxLength={200} aria-invalid={errorOf('title') ? true : undefined} aria-describedby={describedBy} {...register('title')} />
           )}
         </Field>
-        <div className="field-row">
-          <Field label={t('tasks.fields.priority')} error={errorOf('priority')}>
-            {({ id, describedBy }) => (
-              <select id={id} aria-describedby={describedBy} {...register('priority')}>
-                <PriorityOptions />
-              </select>
-            )}
-          </Field>
-          <Field label={t('tasks.fields.category')} error={errorOf('category')}>
-            {({ id, describedBy }) => (
-              <select id={id} aria-describedby={describedBy} {...register('category')}>
-                <CategoryOptions />
-              </select>
-            )}
-          </Field>
-        </div>
+        <PriorityAndCategoryFields register={register} errorOf={errorOf} />
         <Field label={t('templates.fields.checklist')} error={errorOf('checklist')} hint={t('templates.fields.checklistHint')}>
           {({ id, describedBy }) => (
             <>
