@@ -222,12 +222,15 @@ create index if not exists parts_category_idx on parts (category) where deleted_
 create index if not exists parts_location_idx on parts (location) where deleted_at is null;
 create index if not exists tasks_status_idx on tasks (status, priority);
 create index if not exists stock_movements_part_idx on stock_movements (part_id, created_at);
+-- Past fixes like what is being typed: the candidates by trigram (screens/knowledge/knowledge-query.ts).
+create index if not exists knowledge_doc_idx on knowledge
+  using gin (lower(problem || ' ' || coalesce(cause, '') || ' ' || coalesce(fix_steps, '')) gin_trgm_ops);
 `;
 
 /** The indexes SCREEN_INDEXES_SQL makes. */
 export const SCREEN_INDEX_NAMES = [
   'parts_category_idx', 'parts_location_idx', 'parts_name_idx', 'parts_number_idx', 'parts_search_idx',
-  'stock_movements_part_idx', 'tasks_status_idx',
+  'stock_movements_part_idx', 'tasks_status_idx', 'knowledge_doc_idx',
 ] as const;
 
 /**
@@ -247,7 +250,7 @@ export async function ensureScreenIndexes(pg: Pick<PGliteInterface, 'query' | 'e
 export const DROP_SCREEN_INDEXES_SQL = `
 drop trigger if exists parts_search_merge on parts;
 drop index if exists parts_search_idx, parts_number_idx, parts_name_idx, parts_category_idx, parts_location_idx,
-  tasks_status_idx, stock_movements_part_idx;
+  tasks_status_idx, stock_movements_part_idx, knowledge_doc_idx;
 `;
 
 /** The whole local schema, for a new (or rebuilt) database. */

@@ -12,8 +12,7 @@ import {
   KNOWLEDGE_LIST_SQL,
   knowledgeListParams,
   knowledgeWords,
-  SIMILAR_FIXES_SQL,
-  similarFixesParams,
+  similarFixesQuery,
   type KnowledgeFilters,
   type KnowledgeRow,
 } from '../../../client/src/screens/knowledge/knowledge-query.ts';
@@ -56,7 +55,8 @@ describe('past fixes on the tablet', () => {
   }
 
   async function suggest(text: string, machine: string | null = null, category: string | null = null) {
-    const { rows } = await local.pg.query<KnowledgeRow>(SIMILAR_FIXES_SQL, similarFixesParams(text, machine, category));
+    const { sql, params } = similarFixesQuery(text, machine, category);
+    const { rows } = await local.pg.query<KnowledgeRow>(sql, params);
     return rows;
   }
 

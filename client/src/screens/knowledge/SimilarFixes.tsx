@@ -2,7 +2,7 @@ import { useDeferredValue, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLiveQuery } from '../../db/react.ts';
 import { FixCard } from './FixCard.tsx';
-import { knowledgeWords, SIMILAR_FIXES_SQL, similarFixesParams, type KnowledgeRow } from './knowledge-query.ts';
+import { knowledgeWords, similarFixesQuery, type KnowledgeRow } from './knowledge-query.ts';
 import './knowledge.css';
 
 /**
@@ -14,9 +14,9 @@ export function SimilarFixes({ text, equipmentId, category }: { text: string; eq
   const { t } = useTranslation();
   // Typing stays responsive: React answers the keystroke first, the query follows.
   const typed = useDeferredValue(text);
-  const params = useMemo(() => similarFixesParams(typed, equipmentId, category), [typed, equipmentId, category]);
+  const query = useMemo(() => similarFixesQuery(typed, equipmentId, category), [typed, equipmentId, category]);
   const searching = knowledgeWords(typed).length > 0;
-  const fixes = useLiveQuery<KnowledgeRow>(SIMILAR_FIXES_SQL, params)?.rows;
+  const fixes = useLiveQuery<KnowledgeRow>(query.sql, query.params)?.rows;
   if (!searching || !fixes || fixes.length === 0) return null;
   return (
     <section className="similar-fixes" aria-label={t('knowledge.similarTitle')} data-testid="similar-fixes">

@@ -40,6 +40,14 @@ const FIX_COLUMNS = `k.id, k.problem, k.cause, k.fix_steps, k.category, k.helpfu
          exists (select 1 from knowledge_votes v where v.knowledge_id = k.id and v.user_id = (select user_id from session)) as voted, k.pending`;
 
 /**
+ * The text a fix's words are matched in: problem, cause and fix steps, lower-cased. The same
+ * expression has a trigram index (db/local-schema.ts, SCREEN_INDEXES_SQL), which `word <% doc`
+ * uses to find the candidate fixes; similarity is then computed for those only (it costs about
+ * 15 µs per word and row on a long fix, too much to run over a yard's every fix per keystroke).
+ */
+export const KNOWLEDGE_DOC_SQL = "lower(k.problem || ' ' || coalesce(k.cause, '') || ' ' || coalesce(k.fix_steps, ''))";
+
+/**
  * Past fixes for a task or log entry being typed, best first:
  *
  * 1. fixes on the same machine;
@@ -51,31 +59,32 @@ const FIX_COLUMNS = `k.id, k.problem, k.cause, k.fix_steps, k.category, k.helpfu
  * mean over the typed words of pg_trgm's `word_similarity` (1 when the word is in the fix, about
  * 0.8 for "leak" in "leaking", lower for a typo), times 1 + 0.2·ln(1 + votes) — a fix that helped
  * ten people outranks a slightly closer one that helped nobody, not a fix about something else.
- * Only fixes matching at least SUGGESTION_MIN_MATCH (before votes) are suggested.
- *
- * Parameters: [words (knowledgeWords), machine id or null, category or null].
+ * Candidates are the fixes where some typed word is found within pg_trgm's word-similarity
+ * threshold (0.6, by the index); of those, fixes matching at least SUGGESTION_MIN_MATCH (before
+ * votes) are suggested. No words: no suggestions.
  */
-export const SIMILAR_FIXES_SQL = `
+export function similarFixesQuery(text: string, equipmentId: string | null | undefined, category: string | null | undefined): { sql: string; params: unknown[] } {
+  const words = knowledgeWords(text);
+  // $1 the words, $2 the machine, $3 the category, then one parameter per word for the index.
+  const candidates = words.length > 0 ? words.map((_, i) => `$${i + 4} <% ${KNOWLEDGE_DOC_SQL}`).join(' or ') : 'false';
+  const sql = `
   with target as (select id, type from equipment where id = $2::uuid),
   scored as (
     select ${FIX_COLUMNS},
            case when k.equipment_id = (select id from target) then 'machine'
                 when e.type is not null and e.type = (select type from target) and k.category = $3 then 'kind'
                 else 'other' end as relation,
-           (select avg(word_similarity(w, lower(k.problem || ' ' || coalesce(k.cause, '') || ' ' || coalesce(k.fix_steps, ''))))
-              from unnest($1::text[]) w) as match
+           (select avg(word_similarity(w, ${KNOWLEDGE_DOC_SQL})) from unnest($1::text[]) w) as match
       from knowledge k
       left join equipment e on e.id = k.equipment_id
-     where k.deleted_at is null and cardinality($1::text[]) > 0
+     where k.deleted_at is null and (${candidates})
   )
   select * from scored
    where match >= ${SUGGESTION_MIN_MATCH}
    order by case relation when 'machine' then 0 when 'kind' then 1 else 2 end,
             match * (1 + 0.2 * ln(1 + greatest(helpful_votes, 0))) desc, created_at desc, id
    limit ${SUGGESTION_LIMIT}`;
-
-export function similarFixesParams(text: string, equipmentId: string | null | undefined, category: string | null | undefined): unknown[] {
-  return [knowledgeWords(text), equipmentId ?? null, category ?? null];
+  return { sql, params: [words, equipmentId ?? null, category ?? null, ...words] };
 }
 
 /** The knowledge page's filters, in its query string (`/knowledge?machine=CIMCO001&category=hydraulics`). */
