@@ -227,10 +227,10 @@ create index if not exists knowledge_doc_idx on knowledge
   using gin (lower(problem || ' ' || coalesce(cause, '') || ' ' || coalesce(fix_steps, '')) gin_trgm_ops);
 `;
 
-/** The indexes SCREEN_INDEXES_SQL makes. */
+/** The indexes SCREEN_INDEXES_SQL makes, by name. */
 export const SCREEN_INDEX_NAMES = [
-  'parts_category_idx', 'parts_location_idx', 'parts_name_idx', 'parts_number_idx', 'parts_search_idx',
-  'stock_movements_part_idx', 'tasks_status_idx', 'knowledge_doc_idx',
+  'knowledge_doc_idx', 'parts_category_idx', 'parts_location_idx', 'parts_name_idx', 'parts_number_idx', 'parts_search_idx',
+  'stock_movements_part_idx', 'tasks_status_idx',
 ] as const;
 
 /**
