@@ -30,18 +30,31 @@ test('a label sheet of machines and of bins carries, in each QR code, the URL of
   await page.getByRole('link', { name: 'Labels' }).click();
   await expect(page.getByRole('heading', { name: 'Plate labels' })).toBeVisible(SHOWN);
 
-  const choices = page.locator('.labels-choices input[type=checkbox]');
+  // Three machines, then two bins, as the tablet lists them; each label's QR must be its URL.
+  const choices = page.locator('.labels-choices label');
   await expect(choices.first()).toBeVisible(SHOWN);
-  for (const i of [0, 1, 2]) await choices.nth(i).check();
-  const machineTags = (await serverRows<{ tag: string }>(`select tag from equipment where status <> 'retired' order by upper(tag) limit 3`)).map((r) => r.tag);
+  const machineTags: string[] = [];
+  for (const i of [0, 1, 2]) {
+    await choices.nth(i).getByRole('checkbox').check();
+    machineTags.push(await choices.nth(i).locator('strong').innerText());
+  }
   await checkSheet(machineTags.map((tag) => `${baseURL}/equipment/${encodeURIComponent(tag)}`));
+  const knownTags = (await serverRows<{ tag: string }>('select tag from equipment where tag = any($1)', [machineTags])).map((r) => r.tag);
+  expect(knownTags.sort()).toEqual([...machineTags].sort());
 
-  await page.getByRole('radio', { name: 'Bins' }).check();
-  for (const i of [0, 1]) await choices.nth(i).check();
-  const bins = (await serverRows<{ location: string }>(
-    `select distinct location from parts where deleted_at is null and location > '' order by location limit 2`,
-  )).map((r) => r.location);
-  await checkSheet(bins.map((bin) => `${baseURL}/bins/${encodeURIComponent(bin)}`));
+  // The choice lives in the URL, which the router applies in a transition: wait for it to follow.
+  const bins = page.getByRole('radio', { name: 'Bins' });
+  await bins.click();
+  await expect(bins).toBeChecked(SHOWN);
+  await expect(page.getByTestId('label')).toHaveCount(0, SHOWN);
+  const binNames: string[] = [];
+  for (const i of [0, 1]) {
+    await choices.nth(i).getByRole('checkbox').check();
+    binNames.push(await choices.nth(i).locator('strong').innerText());
+  }
+  await checkSheet(binNames.map((bin) => `${baseURL}/bins/${encodeURIComponent(bin)}`));
+  const knownBins = (await serverRows<{ location: string }>('select distinct location from parts where location = any($1)', [binNames])).map((r) => r.location);
+  expect(knownBins.sort()).toEqual([...binNames].sort());
 
   // No camera in this browser: the scanner says so, and a typed tag (any case) or bin opens it.
   const typed = async (text: string) => {
@@ -54,8 +67,8 @@ test('a label sheet of machines and of bins carries, in each QR code, the URL of
   };
   await typed(machineTags[1]!.toLowerCase());
   await expect(page).toHaveURL(new RegExp(`/equipment/${encodeURIComponent(machineTags[1]!)}$`), SHOWN);
-  await typed(bins[0]!.toLowerCase());
-  await expect(page).toHaveURL(new RegExp(`/bins/${encodeURIComponent(bins[0]!)}$`), SHOWN);
+  await typed(binNames[0]!.toLowerCase());
+  await expect(page).toHaveURL(new RegExp(`/bins/${encodeURIComponent(binNames[0]!)}$`), SHOWN);
   const dialog = await typed('NO-SUCH-PLATE');
   await expect(dialog.getByRole('alert')).toHaveText('No machine or bin called "NO-SUCH-PLATE" on this tablet.');
   await dialog.getByRole('button', { name: 'Close' }).click();

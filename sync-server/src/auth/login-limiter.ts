@@ -7,8 +7,10 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
  *   2 min… at most 15 min). A growing delay rather than a lock: guessing stays slow, and an
  *   attacker cannot shut a crew out for a shift. A tablet that proves (with its secret) that the
  *   person already signed in on it is not made to wait: the delay is for strangers' guesses;
- * - all attempts per address: stops one address from spraying many usernames. The address is the
- *   connection's, or X-Forwarded-For's only from proxies TRUST_PROXY names (http/app.ts).
+ * - failed attempts per address: stops one address from spraying many usernames. Sign-ins that
+ *   succeed do not count: a yard's tablets often share one address, and a shift starting at once
+ *   must not lock itself out. The address is the connection's, or X-Forwarded-For's only from
+ *   proxies TRUST_PROXY names (http/app.ts).
  * A successful sign-in clears the account's failures. Failures are forgotten after an hour of quiet.
  */
 export const FREE_FAILURES = 5;
@@ -26,7 +28,7 @@ export interface LoginLimiter {
    * only while the account is being delayed.
    */
   check(username: string, address: string, options?: { isKnownDevice?: () => Promise<boolean> }): Promise<number | undefined>;
-  recordFailure(username: string): void;
+  recordFailure(username: string, address: string): void;
   recordSuccess(username: string): void;
 }
 
@@ -65,15 +67,15 @@ export function createLoginLimiter(now: () => number = Date.now): LoginLimiter {
       if (failures && failures.waitUntil > now() && !(await isKnownDevice?.())) {
         return Math.max(1, Math.ceil((failures.waitUntil - now()) / 1000));
       }
-      try {
-        await attempts.consume(address);
-        return undefined;
-      } catch (refusal) {
-        if (refusal instanceof RateLimiterRes) return Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
-        throw refusal;
-      }
+      const failed = await attempts.get(address);
+      if (failed && failed.consumedPoints >= MAX_ATTEMPTS_PER_ADDRESS) return Math.max(1, Math.ceil(failed.msBeforeNext / 1000));
+      return undefined;
     },
-    recordFailure(username) {
+    recordFailure(username, address) {
+      // Past the budget the consume is refused: the address is already being turned away.
+      attempts.consume(address).catch((refusal: unknown) => {
+        if (!(refusal instanceof RateLimiterRes)) throw refusal;
+      });
       const entry = current(username) ?? { count: 0, lastAt: 0, waitUntil: 0 };
       entry.count += 1;
       entry.lastAt = now();

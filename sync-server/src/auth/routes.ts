@@ -63,7 +63,7 @@ export function authRoutes({ pool, tokens, access, refreshKey, limiter, logger }
       ? await verifyPassword(user.passwordHash, body.password)
       : await verifyAgainstDummy(body.password);
     if (!user || !valid) {
-      limiter.recordFailure(body.username);
+      limiter.recordFailure(body.username, address);
       logger.info({ username: body.username, address }, 'sign-in refused');
       throw WRONG_CREDENTIALS;
     }
