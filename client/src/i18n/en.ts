@@ -225,6 +225,7 @@ export const en = {
     'template.delete': 'Delete task template',
     'pm.save': 'Save maintenance schedule',
     'pm.delete': 'Delete maintenance schedule',
+    'pm.schedule': 'Preventive maintenance task made',
     'log.add': 'Log entry',
     'part.create': 'New part',
     'part.update': 'Edit part',

@@ -223,6 +223,7 @@ export const es: Translation = {
     'template.delete': 'Eliminar plantilla de tarea',
     'pm.save': 'Guardar plan de mantenimiento',
     'pm.delete': 'Eliminar plan de mantenimiento',
+    'pm.schedule': 'Tarea de mantenimiento preventivo creada',
     'log.add': 'Entrada de registro',
     'part.create': 'Nuevo repuesto',
     'part.update': 'Editar repuesto',
