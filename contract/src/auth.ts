@@ -84,3 +84,34 @@ export interface AccessClaims {
   name: string;
   dev?: string;
 }
+
+/**
+ * The people of a training yard (the demo yard's five, sync-server/src/seed/demo-yard-data.ts):
+ * anyone on a tablet may practise as one of them, without a password. The tablet's picker shows
+ * each with its name and role.
+ */
+export const TRAINING_ACCOUNTS = [
+  { account: 'tech2', displayName: 'Terry Tech', role: 'technician' },
+  { account: 'tech', displayName: 'Tomás Tech', role: 'technician' },
+  { account: 'storeroom', displayName: 'Rosa Storeroom', role: 'storeroom' },
+  { account: 'supervisor', displayName: 'Sam Supervisor', role: 'supervisor' },
+  { account: 'admin', displayName: 'Alex Admin', role: 'admin' },
+] as const satisfies ReadonlyArray<{ account: string; displayName: string; role: (typeof ROLES)[number] }>;
+export type TrainingAccount = (typeof TRAINING_ACCOUNTS)[number]['account'];
+
+const TRAINING_ACCOUNT_NAMES = TRAINING_ACCOUNTS.map((a) => a.account) as [TrainingAccount, ...TrainingAccount[]];
+
+/** POST /api/auth/training: enter the training yard of a live yard as one of its people. */
+export const trainingSignInRequestSchema = z.object({
+  account: z.enum(TRAINING_ACCOUNT_NAMES, { error: `account must be one of ${TRAINING_ACCOUNT_NAMES.join(', ')}` }),
+  /** The live yard (or its training yard); may be left out on a server with one yard. */
+  site: z.uuid({ error: 'site must be a yard id (UUID)' }).optional(),
+  device: deviceSchema.optional(),
+});
+export type TrainingSignInRequest = z.infer<typeof trainingSignInRequestSchema>;
+
+/** What a training sign-in answers: a session, and which yard it is. */
+export const trainingSessionSchema = sessionSchema.extend({
+  yard: z.object({ id: z.uuid(), code: z.string(), name: z.string(), liveSiteId: z.uuid() }),
+});
+export type TrainingSession = z.infer<typeof trainingSessionSchema>;

@@ -26,7 +26,7 @@ export interface ShapeRule {
 const EVERYONE: readonly Role[] = ['technician', 'storeroom', 'supervisor', 'admin'];
 
 export const SHAPE_RULES: Record<SyncedTable, ShapeRule> = {
-  sites: { roles: EVERYONE, scope: 'the-site-row' },
+  sites: { roles: EVERYONE, scope: 'the-site-row', hiddenColumns: ['training_for', 'retired_at'] },
   users: { roles: EVERYONE, scope: 'site', hiddenColumns: ['password_hash'] },
   equipment: { roles: EVERYONE, scope: 'site' },
   // A machine's status history (who set it to what, when): the machine page's timeline and downtime.

@@ -3,8 +3,11 @@ import {
   loginRequestSchema,
   mutationResultSchema,
   sessionSchema,
+  trainingSessionSchema,
+  trainingSignInRequestSchema,
   userSchema,
   type CommandEnvelope,
+  type TrainingAccount,
   type MutationResult,
   type Session,
   type User,
@@ -80,6 +83,18 @@ export async function login(
   const body = parsed.data;
   const response = await request(server, '/api/auth/login', { method: 'POST', body: JSON.stringify(body) });
   return sessionSchema.parse(await response.json());
+}
+
+/** Enters a training yard as one of its people (no password: sync-server/src/training/routes.ts). */
+export async function trainingLogin(
+  server: ServerTarget,
+  account: TrainingAccount,
+  site: string | undefined,
+  device: { id: string; secret: string; name?: string },
+): Promise<Session> {
+  const body = trainingSignInRequestSchema.parse({ account, ...(site && { site }), device });
+  const response = await request(server, '/api/auth/training', { method: 'POST', body: JSON.stringify(body) });
+  return trainingSessionSchema.parse(await response.json());
 }
 
 /** `body[key]` when body is a JSON object, else undefined. */

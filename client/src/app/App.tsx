@@ -24,6 +24,11 @@ import { useSession } from '../session/use-session.ts';
 import { SyncBar } from '../sync/SyncBar.tsx';
 import { LanguageSwitch } from '../ui/LanguageSwitch.tsx';
 import { lastSearchOf } from '../ui/use-url-filters.ts';
+import { chosenYard } from '../db/yard-choice.ts';
+import { TrainingBanner } from '../training/TrainingBanner.tsx';
+import { TrainingSignIn } from '../training/TrainingSignIn.tsx';
+import { TrainingSwitch } from '../training/TrainingSwitch.tsx';
+import '../training/training.css';
 import { LoginScreen } from './LoginScreen.tsx';
 import { ROUTES } from './paths.ts';
 
@@ -31,6 +36,9 @@ import { ROUTES } from './paths.ts';
 function homeOf(session: LocalSession): string {
   return session.role === 'supervisor' || session.role === 'admin' ? ROUTES.dashboard : ROUTES.parts;
 }
+
+/** The yard this page shows: fixed for its life (a switch reloads the app). */
+const training = chosenYard() === 'training';
 
 export function App() {
   const { t } = useTranslation();
@@ -41,6 +49,8 @@ export function App() {
   }, [session]);
 
   if (session === undefined) return <main className="splash" aria-busy="true">{t('common.loading')}</main>;
+  // The training yard has no passwords: pick a person (again, after a reset ended the session).
+  if (training && (session === null || session.expired)) return <TrainingSignIn />;
   if (session === null) return <LoginScreen />;
   // The server would not renew the session: sign in again before anything more is uploaded. The
   // queue stays, and so does everything on screen.
@@ -129,6 +139,7 @@ function Layout({ session }: { session: LocalSession }) {
   return (
     <div className="app">
       <header className="app-header">
+        {training && <TrainingBanner />}
         <div className="app-bar">
           <h1>{t('common.appName')}</h1>
           <SyncBar onOpenAttention={() => void navigate(ROUTES.attention)} />
@@ -136,6 +147,7 @@ function Layout({ session }: { session: LocalSession }) {
             <button type="button" className="secondary scan-button" onClick={() => setScanning(true)}>
               {t('scan.button')}
             </button>
+            {!training && <TrainingSwitch session={session} />}
             <LanguageSwitch />
             {session.displayName}
             <button type="button" className="link" onClick={() => void db.signOut()}>

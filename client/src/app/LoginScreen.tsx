@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { ApiRequestError } from '../api/server-api.ts';
 import { useDatabase } from '../db/react.ts';
+import { switchYard } from '../db/yard-choice.ts';
 import { LanguageSwitch } from '../ui/LanguageSwitch.tsx';
 
 /**
@@ -67,6 +68,9 @@ export function LoginScreen({ expiredUser }: { expiredUser?: string }) {
           {busy ? t('login.signingIn') : t('login.signIn')}
         </button>
         <LanguageSwitch className="login-language" />
+        <button type="button" className="link" onClick={() => switchYard('training')}>
+          {t('training.fromLogin')}
+        </button>
       </form>
     </main>
   );

@@ -4,6 +4,7 @@ import { BrowserRouter } from 'react-router';
 import type { CommandInput, CommandName } from '@cimco/contract';
 import { openLocalDatabase, type LocalDatabase } from '../db/local-database.ts';
 import { DatabaseProvider } from '../db/react.ts';
+import { chosenYard, followYardSwitches } from '../db/yard-choice.ts';
 import { UpdatePrompt } from '../pwa/index.ts';
 import { App } from './App.tsx';
 
@@ -17,7 +18,8 @@ export function Root() {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    opening ??= openLocalDatabase();
+    opening ??= openLocalDatabase(chosenYard());
+    followYardSwitches();
     opening.then((opened) => {
       // For the end-to-end tests, benchmarks and support on a tablet (devtools): the local
       // database, and recording a command as the screens do.

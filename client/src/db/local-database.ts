@@ -1,9 +1,10 @@
-import { COMMANDS, type CommandInput, type CommandName } from '@cimco/contract';
+import { COMMANDS, type CommandInput, type CommandName, type TrainingAccount } from '@cimco/contract';
 import { v7 as uuidv7 } from 'uuid';
 import { ApiRequestError } from '../api/server-api.ts';
 import type { AttentionItem } from '../outbox/attention.ts';
 import { CommandNotAllowedError } from '../outbox/record-command.ts';
 import type { OperationArgs, OperationName, OperationResult } from './operations.ts';
+import type { Yard } from './yard-choice.ts';
 import type { Envelope, LiveResult, LiveSpec, Reply, Request, SerializedError } from './protocol.ts';
 
 /** A live query's handle: new parameters or window, or stop. */
@@ -50,6 +51,10 @@ export class LocalDatabase {
 
   signIn(username: string, password: string): Promise<void> {
     return this.run('signIn', { username, password });
+  }
+
+  signInTraining(account: TrainingAccount, site: string | undefined): Promise<void> {
+    return this.run('signInTraining', { account, ...(site && { site }) });
   }
 
   signOut(): Promise<void> {
@@ -159,9 +164,10 @@ function revive(error: SerializedError): Error {
  * the leader) and resolves once it answers a first query. Also asks the browser to keep the
  * storage: without it, a tablet short of space may evict a shift's queued work.
  */
-export async function openLocalDatabase(): Promise<LocalDatabase> {
+export async function openLocalDatabase(yard: Yard): Promise<LocalDatabase> {
   void navigator.storage?.persist?.().catch(() => false);
-  const db = new LocalDatabase(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }));
+  // The worker learns which yard's database to serve from its name (db/yard-choice.ts).
+  const db = new LocalDatabase(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: yard }));
   await db.query('select 1');
   return db;
 }

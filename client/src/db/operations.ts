@@ -1,8 +1,8 @@
 import type { PGliteInterface } from '@electric-sql/pglite';
-import type { CommandInput, CommandName } from '@cimco/contract';
+import type { CommandInput, CommandName, TrainingAccount } from '@cimco/contract';
 import { discardRefused, mergeIntoExistingPart, retryRefused, type AttentionItem } from '../outbox/attention.ts';
 import { OUTBOX_CHANGED, recordCommand } from '../outbox/record-command.ts';
-import { signIn, signOut } from '../session/sign-in.ts';
+import { signIn, signInTraining, signOut } from '../session/sign-in.ts';
 import { startupMarks } from './startup-marks.ts';
 
 /**
@@ -24,6 +24,8 @@ export const OPERATIONS = {
   record: ({ pg }: OperationContext, a: { name: CommandName; input: CommandInput<CommandName>; mutationId: string }) =>
     recordCommand(pg, a.name, a.input, a.mutationId),
   signIn: ({ pg, origin }: OperationContext, a: { username: string; password: string }) => signIn(pg, { baseUrl: origin }, a.username, a.password),
+  signInTraining: ({ pg, origin }: OperationContext, a: { account: TrainingAccount; site?: string }) =>
+    signInTraining(pg, { baseUrl: origin }, a.account, a.site),
   signOut: ({ pg, origin }: OperationContext) => signOut(pg, { baseUrl: origin }),
   discardRefused: ({ pg }: OperationContext, a: { mutationId: string }) => discardRefused(pg, a.mutationId),
   retryRefused: ({ pg }: OperationContext, a: { mutationId: string; name: CommandName; input: CommandInput<CommandName> }) =>

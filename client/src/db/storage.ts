@@ -10,9 +10,10 @@ import type { WritesBack } from './persisted.ts';
 import { fetchReadyMadeCluster } from './ready-made-cluster.ts';
 import { markStartup } from './startup-marks.ts';
 import { queueWriteBacks, withWriteBack } from './write-back.ts';
+import type { Yard } from './yard-choice.ts';
 
-/** The tablet's database name, in OPFS or IndexedDB. */
-const DATABASE_NAME = 'cimco-yard';
+/** The tablet's database name, in OPFS or IndexedDB: one for the live yard, one for its training yard. */
+const DATABASE_NAMES: Record<Yard, string> = { live: 'cimco-yard', training: 'cimco-yard-training' };
 /**
  * Free OPFS files PGlite keeps open for new relation files (its default is 100). PGlite can only
  * add to the pool between statements, and a file wanted from an empty pool fails the statement
@@ -23,7 +24,7 @@ const DATABASE_NAME = 'cimco-yard';
  */
 const OPFS_FREE_FILES = 400;
 /** Where PGlite keeps an `idb://` database: the IndexedDB database named after its mount point. */
-const IDB_NAME = `/pglite/${DATABASE_NAME}`;
+const idbName = (name: string) => `/pglite/${name}`;
 
 export type StorageKind = 'opfs-ahp' | 'idb';
 
@@ -48,15 +49,16 @@ export interface OpenedDatabase {
  * still has a database in IndexedDB from before OPFS carries its own rows (outbox, refusals,
  * device id, session) into the new one, then deletes the old.
  */
-export async function openTabletDatabase(origin: string): Promise<OpenedDatabase> {
+export async function openTabletDatabase(origin: string, yard: Yard): Promise<OpenedDatabase> {
+  const name = DATABASE_NAMES[yard];
   const storage: StorageKind = hasSyncAccessHandles() ? 'opfs-ahp' : 'idb';
-  const exists = storage === 'opfs-ahp' ? await opfsDatabaseExists() : await idbDatabaseExists();
+  const exists = storage === 'opfs-ahp' ? await opfsDatabaseExists(name) : await idbDatabaseExists(name);
   const cluster = exists ? undefined : await fetchReadyMadeCluster(origin);
   const pg = await openWithRetry(() =>
     PGlite.create({
       ...(storage === 'opfs-ahp'
-        ? { fs: new OpfsAhpFS(DATABASE_NAME, { maintainedPoolSize: OPFS_FREE_FILES }) }
-        : { dataDir: `idb://${DATABASE_NAME}`, relaxedDurability: true }),
+        ? { fs: new OpfsAhpFS(name, { maintainedPoolSize: OPFS_FREE_FILES }) }
+        : { dataDir: `idb://${name}`, relaxedDurability: true }),
       ...(cluster ? { loadDataDir: cluster } : { initDbStartParams: [...CLUSTER_INITDB_ARGS] }),
       extensions: { sync: electricSync(), ...LOCAL_EXTENSIONS },
       serializers: JSON_PARAMETERS,
@@ -66,7 +68,7 @@ export async function openTabletDatabase(origin: string): Promise<OpenedDatabase
   const db: TabletPGlite = storage === 'idb' ? withWriteBack(pg, queueWriteBacks(pg)) : pg;
   await prepareLocalDatabase(db);
   markStartup('schemaReady');
-  if (storage === 'opfs-ahp' && !exists && (await idbDatabaseExists())) await moveFromIndexedDb(db);
+  if (storage === 'opfs-ahp' && !exists && (await idbDatabaseExists(name))) await moveFromIndexedDb(db, name);
   return { pg: db, storage };
 }
 
@@ -84,10 +86,10 @@ function hasSyncAccessHandles(): boolean {
 }
 
 /** PGlite's OPFS pool keeps its directory tree in `<name>/state.txt`. */
-async function opfsDatabaseExists(): Promise<boolean> {
+async function opfsDatabaseExists(name: string): Promise<boolean> {
   try {
     const root = await navigator.storage.getDirectory();
-    const directory = await root.getDirectoryHandle(DATABASE_NAME);
+    const directory = await root.getDirectoryHandle(name);
     const state = await (await directory.getFileHandle('state.txt')).getFile();
     return state.size > 0;
   } catch {
@@ -95,9 +97,9 @@ async function opfsDatabaseExists(): Promise<boolean> {
   }
 }
 
-async function idbDatabaseExists(): Promise<boolean> {
+async function idbDatabaseExists(name: string): Promise<boolean> {
   try {
-    return (await indexedDB.databases()).some((database) => database.name === IDB_NAME);
+    return (await indexedDB.databases()).some((database) => database.name === idbName(name));
   } catch {
     return false;
   }
@@ -119,15 +121,15 @@ async function openWithRetry<T>(open: () => Promise<T>): Promise<T> {
 }
 
 /** Carries the tablet's own rows from the IndexedDB database of an earlier version, then deletes it. */
-async function moveFromIndexedDb(target: PGlite): Promise<void> {
-  const old = await PGlite.create({ dataDir: `idb://${DATABASE_NAME}`, serializers: JSON_PARAMETERS });
+async function moveFromIndexedDb(target: PGlite, name: string): Promise<void> {
+  const old = await PGlite.create({ dataDir: `idb://${name}`, serializers: JSON_PARAMETERS });
   try {
     await carryOver(old, target);
   } finally {
     await old.close();
   }
   await new Promise<void>((resolve) => {
-    const request = indexedDB.deleteDatabase(IDB_NAME);
+    const request = indexedDB.deleteDatabase(idbName(name));
     request.onsuccess = request.onerror = request.onblocked = () => resolve();
   });
 }

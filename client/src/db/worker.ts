@@ -18,14 +18,18 @@ import { persisted } from './persisted.ts';
 import { serializeError, type Envelope, type Reply } from './protocol.ts';
 import { markStartup } from './startup-marks.ts';
 import { openTabletDatabase, type TabletPGlite } from './storage.ts';
+import type { Yard } from './yard-choice.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 markStartup('workerStarted');
 
-const LEADER_LOCK = 'cimco-yard-db-leader';
+/** The yard this worker serves, named by its tab (db/yard-choice.ts): each has its own database, leader and hub. */
+const yard: Yard = self.name === 'training' ? 'training' : 'live';
+const YARD_SUFFIX = yard === 'training' ? '-training' : '';
+const LEADER_LOCK = `cimco-yard-db-leader${YARD_SUFFIX}`;
 /** Held by each worker while it lives: the leader learns from it that a relay's tab went away. */
 const ALIVE_LOCK = (workerId: string) => `cimco-yard-db-worker:${workerId}`;
-const HUB = 'cimco-yard-db';
+const HUB = `cimco-yard-db${YARD_SUFFIX}`;
 
 /** Messages between workers on the hub. */
 type HubMessage =
@@ -128,7 +132,7 @@ hub.postMessage({ kind: 'who-leads' } satisfies HubMessage);
 void navigator.locks.request(LEADER_LOCK, async () => {
   markStartup('leaderLock');
   try {
-    const { pg } = await openTabletDatabase(origin);
+    const { pg } = await openTabletDatabase(origin, yard);
     served = new Serving(pg);
     leaderId = workerId;
     hub.postMessage({ kind: 'leader-ready', leaderId: workerId } satisfies HubMessage);

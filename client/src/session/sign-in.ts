@@ -1,5 +1,6 @@
 import type { PGliteInterface } from '@electric-sql/pglite';
-import { login, logout, type ServerTarget } from '../api/server-api.ts';
+import type { TrainingAccount } from '@cimco/contract';
+import { login, logout, trainingLogin, type ServerTarget } from '../api/server-api.ts';
 import { clearSession, deviceCredentials, readSession, storeSession } from './local-session.ts';
 
 /**
@@ -11,6 +12,20 @@ import { clearSession, deviceCredentials, readSession, storeSession } from './lo
 export async function signIn(pg: PGliteInterface, server: ServerTarget, username: string, password: string): Promise<void> {
   const device = { ...(await deviceCredentials(pg)), name: deviceName() };
   await storeSession(pg, await login(server, username, password, device));
+}
+
+/**
+ * Enters the training yard (of the live yard `site`, or the server's only yard) as one of its
+ * people. Runs in the training yard's own database (db/yard-choice.ts), like any sign-in.
+ */
+export async function signInTraining(pg: PGliteInterface, server: ServerTarget, account: TrainingAccount, site: string | undefined): Promise<void> {
+  const device = { ...(await deviceCredentials(pg)), name: deviceName() };
+  const before = await readSession(pg);
+  const session = await trainingLogin(server, account, site, device);
+  // A different training yard (the old one was reset): practice queued for the old one would wait
+  // for people who can never sign in again. Only in the training yard's own database.
+  if (before && before.siteId !== session.user.siteId) await pg.exec('delete from needs_attention; delete from outbox;');
+  await storeSession(pg, session);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type pg from 'pg';
-import { loginRequestSchema, refreshRequestSchema, type Session } from '@cimco/contract';
+import { loginRequestSchema, refreshRequestSchema, type DeviceCredentials, type Session } from '@cimco/contract';
 import { HttpError, parseBody } from '../http/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { AccessControl } from './access.ts';
@@ -23,18 +23,41 @@ interface AuthDeps {
 
 const WRONG_CREDENTIALS = new HttpError(401, 'invalid_credentials', 'Wrong username or password.');
 
+function signAccess(tokens: AccessTokens, user: StoredUser, deviceId: string | null) {
+  return tokens.sign({
+    userId: user.id,
+    siteId: user.siteId,
+    role: user.role,
+    username: user.username,
+    ...(deviceId && { deviceId }),
+  });
+}
+
+/**
+ * A new session for someone whose identity is settled (a checked password, or a training yard's
+ * account): registers the tablet, issues the refresh token and the first access token.
+ */
+export async function openSession(
+  { pool, tokens }: { pool: pg.Pool; tokens: AccessTokens },
+  user: StoredUser,
+  device: DeviceCredentials | undefined,
+  userAgent: string | undefined,
+): Promise<Session> {
+  if (device) await registerDevice(pool, device, user, userAgent);
+  const deviceId = device?.id ?? null;
+  const refresh = await issueRefreshToken(pool, { userId: user.id, deviceId });
+  const access = await signAccess(tokens, user, deviceId);
+  return {
+    accessToken: access.token,
+    accessTokenExpiresAt: access.expiresAt.toISOString(),
+    refreshToken: refresh.token,
+    refreshTokenExpiresAt: refresh.expiresAt.toISOString(),
+    user: publicUser(user),
+  };
+}
+
 export function authRoutes({ pool, tokens, access, refreshKey, limiter, logger }: AuthDeps): Router {
   const router = Router();
-
-  function signAccess(user: StoredUser, deviceId: string | null) {
-    return tokens.sign({
-      userId: user.id,
-      siteId: user.siteId,
-      role: user.role,
-      username: user.username,
-      ...(deviceId && { deviceId }),
-    });
-  }
 
   router.post('/auth/login', async (req, res) => {
     const body = parseBody(loginRequestSchema, req.body);
@@ -68,18 +91,8 @@ export function authRoutes({ pool, tokens, access, refreshKey, limiter, logger }
       throw WRONG_CREDENTIALS;
     }
     limiter.recordSuccess(body.username);
-    if (body.device) await registerDevice(pool, body.device, user, req.get('user-agent'));
-    const deviceId = body.device?.id ?? null;
-    const refresh = await issueRefreshToken(pool, { userId: user.id, deviceId });
-    const access = await signAccess(user, deviceId);
-    logger.info({ userId: user.id, deviceId }, 'signed in');
-    const session: Session = {
-      accessToken: access.token,
-      accessTokenExpiresAt: access.expiresAt.toISOString(),
-      refreshToken: refresh.token,
-      refreshTokenExpiresAt: refresh.expiresAt.toISOString(),
-      user: publicUser(user),
-    };
+    const session = await openSession({ pool, tokens }, user, body.device, req.get('user-agent'));
+    logger.info({ userId: user.id, deviceId: body.device?.id }, 'signed in');
     res.json(session);
   });
 
@@ -104,7 +117,7 @@ export function authRoutes({ pool, tokens, access, refreshKey, limiter, logger }
     if (rotated.replayed) logger.info({ userId: rotated.userId }, 'a renewal whose answer was lost was asked again: same successor sent');
     const user = await findUserById(pool, rotated.userId);
     if (!user?.active) throw new HttpError(401, 'account_disabled', 'This account is disabled.');
-    const signed = await signAccess(user, rotated.deviceId);
+    const signed = await signAccess(tokens, user, rotated.deviceId);
     const session: Session = {
       accessToken: signed.token,
       accessTokenExpiresAt: signed.expiresAt.toISOString(),

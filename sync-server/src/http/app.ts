@@ -12,6 +12,7 @@ import { requireAuth } from '../auth/require-auth.ts';
 import { mutationRoutes } from '../commands/routes.ts';
 import { csvRoutes } from '../csv/routes.ts';
 import { authRoutes } from '../auth/routes.ts';
+import { trainingRoutes } from '../training/routes.ts';
 import type { Logger } from '../logger.ts';
 import { auditRoutes } from './audit.ts';
 import { errorHandler, notFound } from './errors.ts';
@@ -64,6 +65,7 @@ export function createApp({ pool, tokens, access, refreshKey, limiter, trustProx
   api.use(express.json({ limit: JSON_BODY_LIMIT }));
   api.use(healthRoutes(pool));
   api.use(authRoutes({ pool, tokens, access, refreshKey, limiter, logger }));
+  api.use(trainingRoutes({ pool, tokens, access, logger }));
   // Everything else under /api needs a signed-in caller, even to learn that a route does not exist.
   api.use(requireAuth(tokens, access));
   api.use(mutationRoutes(pool));

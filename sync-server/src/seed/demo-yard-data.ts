@@ -7,6 +7,7 @@ import type {
   Role,
   TaskCategory,
   TaskStatus,
+  TrainingAccount,
 } from '@cimco/contract';
 
 /**
@@ -31,7 +32,7 @@ export const DEMO_SITE = { code: 'sterling', name: 'Sterling yard', timezone: 'A
 export const DEMO_PASSWORD = 'demo';
 
 export interface DemoAccount {
-  username: string;
+  username: Username;
   displayName: string;
   role: Role;
   locale: Locale;
@@ -46,7 +47,8 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { username: 'tech2', displayName: 'Terry Tech', role: 'technician', locale: 'en' },
 ];
 
-export type Username = 'admin' | 'supervisor' | 'storeroom' | 'tech' | 'tech2';
+/** The demo accounts are the training yard's people too (contract's TRAINING_ACCOUNTS). */
+export type Username = TrainingAccount;
 
 // ---------------------------------------------------------------------------------------------
 // Machines

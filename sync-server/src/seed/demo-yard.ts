@@ -293,9 +293,29 @@ function createClock(now: Date) {
 type Clock = ReturnType<typeof createClock>;
 
 /**
- * Builds every row of the demo yard. Pure apart from the ids: the same `now` gives the same content.
+ * Which yard the demo content is planted in: the demo yard itself, or a training yard (a copy of
+ * the same content beside a live yard, training/training-yard.ts) whose accounts carry its code.
  */
-export function planDemoYard(now: Date, passwordHashes: ReadonlyMap<string, string>): DemoPlan {
+export interface DemoYardIdentity {
+  site: { id: string; code: string; name: string; timezone: string; trainingFor: string | null };
+  /** The stored username of each demo account in this yard. */
+  username(account: Username): string;
+}
+
+/** The demo yard as `npm start` seeds it. */
+function demoYardIdentity(): DemoYardIdentity {
+  return { site: { id: uuidv7(), ...DEMO_SITE, trainingFor: null }, username: (account) => account };
+}
+
+/**
+ * Builds every row of the demo yard. Pure apart from the ids: the same `now` gives the same content.
+ * `passwordHashes` is keyed by the demo account's name (DEMO_ACCOUNTS).
+ */
+export function planDemoYard(
+  now: Date,
+  passwordHashes: ReadonlyMap<string, string>,
+  yard: DemoYardIdentity = demoYardIdentity(),
+): DemoPlan {
   const random = createRandom(DEMO_RANDOM_SEED);
   const clock = createClock(now);
   const plan: DemoPlan = {
@@ -303,9 +323,10 @@ export function planDemoYard(now: Date, passwordHashes: ReadonlyMap<string, stri
     incoming_orders: [], stock_movements: [], knowledge: [], knowledge_votes: [],
   };
 
-  const siteId = uuidv7();
+  const siteId = yard.site.id;
   plan.sites.push({
-    id: siteId, code: DEMO_SITE.code, name: DEMO_SITE.name, timezone: DEMO_SITE.timezone, is_demo: true,
+    id: siteId, code: yard.site.code, name: yard.site.name, timezone: yard.site.timezone, is_demo: true,
+    training_for: yard.site.trainingFor,
     created_at: clock.at(120, 8), updated_at: clock.at(120, 8),
   });
 
@@ -314,7 +335,7 @@ export function planDemoYard(now: Date, passwordHashes: ReadonlyMap<string, stri
   const userId = (username: Username): string => must(userIds.get(username), `user ${username}`);
   for (const account of DEMO_ACCOUNTS) {
     plan.users.push({
-      id: userId(account.username as Username), site_id: siteId, username: account.username,
+      id: userId(account.username as Username), site_id: siteId, username: yard.username(account.username as Username),
       display_name: account.displayName, role: account.role, locale: account.locale,
       password_hash: must(passwordHashes.get(account.username), `password hash of ${account.username}`),
       created_at: clock.at(118, 8), updated_at: clock.at(118, 8),
@@ -722,11 +743,8 @@ export async function seedDemoYard(pool: pg.Pool, logger: Logger): Promise<{ see
         return { seeded: false };
       }
 
-      const plan = planDemoYard(new Date(), hashes);
-      for (const table of TABLE_ORDER) await insertRows(client, table, plan[table]);
+      const counts = await writeDemoPlan(client, planDemoYard(new Date(), hashes));
       await client.query('commit');
-
-      const counts = Object.fromEntries(TABLE_ORDER.map((t) => [t, plan[t].length])) as DemoCounts;
       logger.info({ site: DEMO_SITE.code, counts }, 'demo yard seeded');
       return { seeded: true };
     } catch (error) {
@@ -736,6 +754,12 @@ export async function seedDemoYard(pool: pg.Pool, logger: Logger): Promise<{ see
   } finally {
     client.release();
   }
+}
+
+/** Writes a planned yard, in the caller's transaction; returns the rows written per table. */
+export async function writeDemoPlan(client: pg.PoolClient, plan: DemoPlan): Promise<DemoCounts> {
+  for (const table of TABLE_ORDER) await insertRows(client, table, plan[table]);
+  return Object.fromEntries(TABLE_ORDER.map((t) => [t, plan[t].length])) as DemoCounts;
 }
 
 async function demoSiteExists(db: pg.Pool | pg.PoolClient): Promise<boolean> {

@@ -7,6 +7,7 @@ import { AuditScreen } from './AuditScreen.tsx';
 import { NotAllowed } from './NotAllowed.tsx';
 import { TabletsScreen } from './TabletsScreen.tsx';
 import { UsersScreen } from './UsersScreen.tsx';
+import { TrainingReset } from '../../training/TrainingReset.tsx';
 import './admin.css';
 
 export type AdminSection = 'users' | 'tablets' | 'audit';
@@ -36,7 +37,12 @@ export function AdminScreen({ session, section }: { session: LocalSession; secti
           ))}
         </nav>
       </div>
-      {section === 'users' && <UsersScreen session={session} />}
+      {section === 'users' && (
+        <>
+          <UsersScreen session={session} />
+          <TrainingReset session={session} />
+        </>
+      )}
       {section === 'tablets' && <TabletsScreen session={session} />}
       {section === 'audit' && <AuditScreen />}
     </section>

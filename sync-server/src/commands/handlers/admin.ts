@@ -4,6 +4,7 @@ import type { CommandContext, CommandEffect } from '../context.ts';
 import { lockRow, type EditableTable } from '../field-edit.ts';
 import { lockName } from '../references.ts';
 import { CommandRefusal } from '../refusal.ts';
+import { trainingUsername } from '../../training/training-yard.ts';
 import { EQUIPMENT } from './equipment.ts';
 import { ORDERS } from './orders.ts';
 import { PARTS } from './parts.ts';
@@ -52,17 +53,29 @@ export async function resolveConflict(ctx: CommandContext, a: CommandArgs<'confl
 }
 
 export async function createUser(ctx: CommandContext, a: CommandArgs<'user.create'>): Promise<CommandEffect> {
+  const username = await usernameInYard(ctx, a.username);
   // Usernames are unique across the server (login does not ask for a yard).
-  await lockName(ctx, 'username', a.username, 'server');
-  const taken = await ctx.tx.query('select 1 from users where username = $1', [a.username]);
-  if (taken.rowCount) throw new CommandRefusal('duplicate_username', `The username ${a.username} is taken.`);
+  await lockName(ctx, 'username', username, 'server');
+  const taken = await ctx.tx.query('select 1 from users where username = $1', [username]);
+  if (taken.rowCount) throw new CommandRefusal('duplicate_username', `The username ${username} is taken.`);
   await ctx.tx.query(
     `insert into users (id, site_id, username, display_name, role, locale, password_hash, updated_by)
      values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [a.id, ctx.siteId, a.username, a.displayName, a.role, a.locale ?? 'en', await hashPassword(a.password), ctx.userId],
+    [a.id, ctx.siteId, username, a.displayName, a.role, a.locale ?? 'en', await hashPassword(a.password), ctx.userId],
   );
   // Never the password, not even hashed, in the audit log.
-  return { entity: 'users', entityId: a.id, after: { username: a.username, displayName: a.displayName, role: a.role } };
+  return { entity: 'users', entityId: a.id, after: { username, displayName: a.displayName, role: a.role } };
+}
+
+/**
+ * A training yard's new accounts carry its code (`bob@training-…`), like its own people: practice
+ * must not take a username the live yard may want (training/training-yard.ts).
+ */
+async function usernameInYard(ctx: CommandContext, username: string): Promise<string> {
+  const { rows } = await ctx.tx.query<{ code: string }>('select code from sites where id = $1 and training_for is not null', [ctx.siteId]);
+  const code = rows[0]?.code;
+  if (!code || username.endsWith(`@${code}`)) return username;
+  return trainingUsername(username, code);
 }
 
 export async function updateUser(ctx: CommandContext, a: CommandArgs<'user.update'>): Promise<CommandEffect> {
