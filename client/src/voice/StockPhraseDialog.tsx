@@ -200,7 +200,7 @@ export function StockPhraseDialog({
           <fieldset className="voice-part-choice">
             <legend>{t('voice.stock.pickPart')}</legend>
             {shown.map(({ part: option }) => (
-              <label key={option.id} className="voice-part-option" data-testid="voice-part-option" data-part-number={option.partNumber}>
+              <label key={option.id} className="checkbox-label" data-testid="voice-part-option" data-part-number={option.partNumber}>
                 <input type="radio" name={`${ids}-part`} value={option.id} checked={option.id === partId} onChange={() => setPartId(option.id)} />
                 <span>{partLine(option)}</span>
               </label>

@@ -6,6 +6,7 @@ import { formErrorsOf } from '../../ui/form-errors.ts';
 import { formatDate } from '../../ui/format.ts';
 import { PendingMarker } from '../../ui/PendingMarker.tsx';
 import type { KnowledgeRow } from './knowledge-query.ts';
+import { FormError } from '../../ui/fields.tsx';
 
 /**
  * One past fix: its problem (a tap opens the cause and the fix steps), where and what kind, how
@@ -67,11 +68,7 @@ export function FixCard({ fix }: { fix: KnowledgeRow }) {
           {fix.voted ? t('knowledge.youVoted') : t('knowledge.vote')}
         </button>
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
     </li>
   );
 }

@@ -101,11 +101,7 @@ export function PmSection({ session, machine }: { session: LocalSession; machine
           </li>
         ))}
       </ul>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
       {editing && <PmForm equipmentId={machine.id} meter={machine.meter} schedule={editing === 'new' ? undefined : editing} today={today} onClose={() => setEditing(null)} />}
     </section>
   );

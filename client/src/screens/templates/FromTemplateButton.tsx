@@ -7,6 +7,7 @@ import { formErrorsOf } from '../../ui/form-errors.ts';
 import { PriorityBadge } from '../tasks/TaskBadges.tsx';
 import { descriptionFromTemplate, TEMPLATES_SQL, type TemplateRow } from './template-query.ts';
 import './templates.css';
+import { FormError } from '../../ui/fields.tsx';
 
 /**
  * "From template": two taps make a task — this button, then a template. The task takes the
@@ -61,11 +62,7 @@ export function FromTemplateButton({ equipmentId, onCreated }: { equipmentId?: s
               </li>
             ))}
           </ul>
-          {error && (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          )}
+          <FormError message={error} />
         </Dialog>
       )}
     </>

@@ -50,11 +50,7 @@ export function TemplatesScreen() {
         {templates ? t('templates.count', { count: templates.length }) : t('common.loading')}
         {notice && ` · ${notice}`}
       </p>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
       {templates && templates.length === 0 && <p className="empty">{t('templates.empty')}</p>}
       <ul className="stack-list template-list">
         {templates?.map((template) => (
