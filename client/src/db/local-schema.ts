@@ -222,14 +222,22 @@ create index if not exists parts_category_idx on parts (category) where deleted_
 create index if not exists parts_location_idx on parts (location) where deleted_at is null;
 create index if not exists tasks_status_idx on tasks (status, priority);
 create index if not exists stock_movements_part_idx on stock_movements (part_id, created_at);
--- Past fixes like what is being typed: the candidates by trigram (screens/knowledge/knowledge-query.ts).
-create index if not exists knowledge_doc_idx on knowledge
-  using gin (lower(problem || ' ' || coalesce(cause, '') || ' ' || coalesce(fix_steps, '')) gin_trgm_ops);
+-- Past fixes like what is being typed (screens/knowledge/knowledge-query.ts): the fixes with a typed
+-- word in their text (by regex) or misspelt in their problem (by \`<%\`). fastupdate off: fixes
+-- arriving one by one went to the pending list, which every search reads through (2,000 fixes:
+-- 4.7 MB), and the planner rightly scanned the table instead; a fix is a few milliseconds more to
+-- write, and rarely written.
+-- (Named knowledge_doc_idx before it had the second column and fastupdate off: a tablet with the
+-- old one drops it when it makes this one.)
+drop index if exists knowledge_doc_idx;
+create index if not exists knowledge_text_idx on knowledge
+  using gin (lower(problem || ' ' || coalesce(cause, '') || ' ' || coalesce(fix_steps, '')) gin_trgm_ops, lower(problem) gin_trgm_ops)
+  with (fastupdate = off);
 `;
 
 /** The indexes SCREEN_INDEXES_SQL makes, by name. */
 export const SCREEN_INDEX_NAMES = [
-  'knowledge_doc_idx', 'parts_category_idx', 'parts_location_idx', 'parts_name_idx', 'parts_number_idx', 'parts_search_idx',
+  'knowledge_text_idx', 'parts_category_idx', 'parts_location_idx', 'parts_name_idx', 'parts_number_idx', 'parts_search_idx',
   'stock_movements_part_idx', 'tasks_status_idx',
 ] as const;
 
@@ -250,7 +258,7 @@ export async function ensureScreenIndexes(pg: Pick<PGliteInterface, 'query' | 'e
 export const DROP_SCREEN_INDEXES_SQL = `
 drop trigger if exists parts_search_merge on parts;
 drop index if exists parts_search_idx, parts_number_idx, parts_name_idx, parts_category_idx, parts_location_idx,
-  tasks_status_idx, stock_movements_part_idx, knowledge_doc_idx;
+  tasks_status_idx, stock_movements_part_idx, knowledge_text_idx;
 `;
 
 /** The whole local schema, for a new (or rebuilt) database. */

@@ -12,6 +12,7 @@ import {
   KNOWLEDGE_LIST_SQL,
   knowledgeListParams,
   knowledgeWords,
+  seedWords,
   similarFixesQuery,
   type KnowledgeFilters,
   type KnowledgeRow,
@@ -97,6 +98,30 @@ describe('past fixes on the tablet', () => {
     expect((await suggest('overload relay')).map((r) => r.problem)).toEqual(['Rotor will not start', 'Shredder stops under load', 'Relay box cover cracked']);
     await local.pg.query(`update knowledge_synced set helpful_votes = 3 where problem = 'Shredder stops under load'`);
     expect((await suggest('overload relay')).map((r) => r.problem)[0]).toBe('Shredder stops under load');
+  });
+
+  it('finds a word beginning a longer one anywhere in the fix, a misspelt long word in the problem, and wants half the words found', async () => {
+    await fix('Rotor vibration after a hammer change', { daysAgo: 1 });
+    await fix('Pump noise at start', { fixSteps: 'Tightened the leaking suction fitting', daysAgo: 2 });
+    await fix('Conveyor belt torn', { cause: 'Vibration of the loose idler' });
+    // "leak" begins "leaking" (0.8, as pg_trgm's word similarity has it): found in the fix steps.
+    const leak = await suggest('leak');
+    expect(leak.map((r) => r.problem)).toEqual(['Pump noise at start']);
+    expect((leak[0] as KnowledgeRow & { match: number }).match).toBeCloseTo(0.8, 6);
+    // "vibraton" is "vibration" misspelt, in a problem (word similarity 0.67); in a cause it is not looked for.
+    expect((await suggest('rotor vibraton')).map((r) => r.problem)).toEqual(['Rotor vibration after a hammer change']);
+    expect((await suggest('vibraton idler')).map((r) => r.problem)).toEqual(['Conveyor belt torn']);
+    // Two of four words found is half: suggested; one of three is not.
+    expect((await suggest('hydraulic pump seal noise')).map((r) => r.problem)).toEqual(['Pump noise at start']);
+    expect(await suggest('hydraulic pump seal')).toEqual([]);
+  });
+
+  it('looks up the candidates by the longest words, enough of them that every fix with half the words has one', () => {
+    expect(seedWords(['rotor', 'vibration', 'after', 'hammer', 'change'])).toEqual(['vibration', 'hammer', 'change']);
+    expect(seedWords(['hydraulic', 'leak', 'the', 'main'])).toEqual(['hydraulic', 'leak', 'main']);
+    expect(seedWords(['hydraulic', 'leak'])).toEqual(['hydraulic', 'leak']);
+    expect(seedWords(['bearing'])).toEqual(['bearing']);
+    expect(seedWords([])).toEqual([]);
   });
 
   it('a vote recorded on the tablet raises the fix at once, and counts once per person', async () => {
