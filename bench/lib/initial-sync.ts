@@ -152,7 +152,10 @@ export async function timePgliteSync(
 export interface SnapshotFetch {
   ttfb: number;
   total: number;
+  /** The body as read (decompressed). */
   bytes: number;
+  /** The body as sent (gzipped when the server compressed it: its Content-Length). */
+  wireBytes: number;
   messages: number;
   encoding: string | null;
   /** A first attempt that failed before any response (e.g. a keep-alive socket the server had just closed). */
@@ -181,6 +184,7 @@ export async function timeSnapshotFetch(serverUrl: string, token: string, query:
     ttfb: ttfb / 1000,
     total: total / 1000,
     bytes: body.byteLength,
+    wireBytes: Number(res.headers.get('content-length')) || body.byteLength,
     messages,
     encoding: res.headers.get('content-encoding'),
     retriedAfter,

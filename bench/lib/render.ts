@@ -52,17 +52,17 @@ function initialSync(r: Results): string[] {
     ),
     '',
     table(
-      ['server snapshot response alone', 'messages', 'MB', 'first byte s', 'total s'],
+      ['server snapshot response alone', 'messages', 'MB', 'MB on the wire', 'first byte s', 'total s'],
       [
-        ['GET /v1/shape?table=parts&offset=-1 (new handle: computed)', int(cold.messages), mb(cold.bytes), fixed(cold.ttfb, 2), fixed(cold.total, 2)],
-        ['the same again (snapshot cached for the handle)', int(cached.messages), mb(cached.bytes), fixed(cached.ttfb, 2), fixed(cached.total, 2)],
+        ['GET /v1/shape?table=parts&offset=-1 (new handle: computed)', int(cold.messages), mb(cold.bytes), mb(cold.wireBytes), fixed(cold.ttfb, 2), fixed(cold.total, 2)],
+        ['the same again (snapshot cached for the handle)', int(cached.messages), mb(cached.bytes), mb(cached.wireBytes), fixed(cached.ttfb, 2), fixed(cached.total, 2)],
       ],
     ),
   ];
   for (const f of [cold, cached]) {
     if (f.retriedAfter) out.push(`(a snapshot GET failed before any response and was retried once: ${f.retriedAfter})`);
   }
-  if (cold.encoding) out.push(`(sent with content-encoding ${cold.encoding}; sizes are decoded bytes)`);
+  if (cold.encoding) out.push(`(sent with content-encoding ${cold.encoding}: ${fixed(cold.bytes / cold.wireBytes, 1)}× smaller on the wire)`);
   out.push('', `Where the ${fixed(sync.seconds, 2)} s of the pglite-sync run go (from its HTTP requests' timings):`);
   out.push(table(['step', 'seconds'], breakdown(sync)));
   if (r.cachedSyncs.length > 0) {

@@ -203,7 +203,9 @@ async function readUntilUpToDate(
 
 /** The body as text, its bytes reported as they arrive. */
 async function readBody(response: Response, onProgress: (change: { bytes?: number; bytesExpected?: number }) => void): Promise<string> {
-  const length = Number(response.headers.get('content-length'));
+  // A gzipped body (sync-server/src/shapes/compress.ts) says how long it is once decompressed, which
+  // is what is read here; Content-Length is then the compressed length.
+  const length = Number(response.headers.get('x-uncompressed-length') ?? response.headers.get('content-length'));
   if (Number.isFinite(length) && length > 0) onProgress({ bytesExpected: length });
   if (!response.body) return response.text();
   const decoder = new TextDecoder();

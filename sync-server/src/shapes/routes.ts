@@ -5,6 +5,7 @@ import type { AccessControl } from '../auth/access.ts';
 import type { AccessTokens } from '../auth/access-tokens.ts';
 import { caller, requireAuth } from '../auth/require-auth.ts';
 import { HttpError } from '../http/errors.ts';
+import { sendShapeBody, ShapeCompressor, UNCOMPRESSED_LENGTH_HEADER } from './compress.ts';
 import { parseShapeRequest, ShapeRequestError, type ShapeCaller } from './request.ts';
 import { ShapeUnavailableError, type ShapeAnswer, type ShapeService } from './shape-service.ts';
 
@@ -16,6 +17,7 @@ export const ELECTRIC_HEADERS = [
   'electric-cursor',
   'electric-up-to-date',
   'retry-after',
+  UNCOMPRESSED_LENGTH_HEADER,
 ];
 
 /** Long enough to share one cursor across a long-poll round, short enough to bust caches. */
@@ -66,6 +68,7 @@ export function endWhenRevoked(
 
 export function shapeRoutes(service: ShapeService, tokens: AccessTokens, access: AccessControl, secret?: string): Router {
   const router = Router();
+  const compressor = new ShapeCompressor();
   router.options('/v1/shape', shapeCors);
   router.get('/v1/shape', shapeCors, authenticateShapeCaller(tokens, access, secret), async (req, res) => {
     res.vary('Authorization'); // added to cors' `Vary: Origin`, not replacing it
@@ -85,7 +88,7 @@ export function shapeRoutes(service: ShapeService, tokens: AccessTokens, access:
       const revoked = watch.revoked();
       if (revoked) throw revoked;
       if (aborted.signal.aborted) return;
-      send(req, res, answer, request.live, request.cursor);
+      await send(req, res, compressor, answer, request.live, request.cursor);
     } catch (error) {
       if (error instanceof ShapeRequestError) {
         res.status(error.status).set('cache-control', 'no-store').json({ message: error.message, errors: error.errors });
@@ -112,7 +115,9 @@ function isFilterError(error: unknown): boolean {
   return typeof code === 'string' && /^(22|42)/.test(code);
 }
 
-function send(req: Request, res: Response, answer: ShapeAnswer, live: boolean, clientCursor: string | undefined): void {
+async function send(req: Request, res: Response, compressor: ShapeCompressor, answer: ShapeAnswer, live: boolean, clientCursor: string | undefined): Promise<void> {
+  // What the body is: the same handle, asked-for offset and answered offset give the same changes.
+  const key = `${answer.handle}:${String(req.query.offset)}:${answer.offset}:${live ? 'live' : ''}`;
   res.set('electric-handle', answer.handle);
   res.type('application/json');
   if (answer.status === 409) {
@@ -125,7 +130,7 @@ function send(req: Request, res: Response, answer: ShapeAnswer, live: boolean, c
   if (live) {
     res.set('electric-cursor', nextCursor(clientCursor));
     res.set('cache-control', 'private, max-age=5, stale-while-revalidate=5');
-    res.send(answer.body);
+    await sendShapeBody(req, res, compressor, key, answer.body);
     return;
   }
   // A non-live answer for (handle, offset) is a prefix of an immutable log: safe to revalidate.
@@ -136,7 +141,7 @@ function send(req: Request, res: Response, answer: ShapeAnswer, live: boolean, c
     res.status(304).end();
     return;
   }
-  res.send(answer.body);
+  await sendShapeBody(req, res, compressor, key, answer.body);
 }
 
 /** Electric's cursor: a time bucket, never the one the client sent (it keys the client's replay guard). */

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs/promises';
 import { v7 as uuidv7 } from 'uuid';
+import { SHAPE_RULES } from '@cimco/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -134,7 +135,7 @@ async function localRows(tablet: Tablet, table: SyncedTable): Promise<string[]> 
 
 async function serverRows(table: SyncedTable): Promise<string[]> {
   const scope = scopeSql(table, session);
-  return canonicalRows(db.pool, table, scope.where, scope.params, table === 'users' ? ['password_hash'] : []);
+  return canonicalRows(db.pool, table, scope.where, scope.params, SHAPE_RULES[table].hiddenColumns ?? []);
 }
 
 /** Waits until the tablet committed the feed head, then compares every table exactly. */

@@ -3,6 +3,8 @@
  * computation for many live requests, TRUNCATE and compaction answering 409, response headers,
  * caching, replica=full, moves into and out of a `where`, and column projection.
  */
+import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.ts';
@@ -362,5 +364,40 @@ describe('headers and caching', () => {
       expect(response.headers.get('electric-offset'), label).toMatch(/^\d+_(\d+|inf)$/);
       if (live) expect(response.headers.get('electric-cursor'), label).toMatch(/^\d+$/);
     }
+  });
+});
+
+describe('compression (issue 15: snapshots on a yard’s Wi-Fi)', () => {
+  /** One GET as a client that accepts `encoding`, with the bytes as they came over the wire. */
+  function onTheWire(params: Record<string, string>, encoding: string): Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }> {
+    const target = new URL(`${server.url}/v1/shape`);
+    for (const [key, value] of Object.entries(params)) target.searchParams.set(key, value);
+    return new Promise((resolve, reject) => {
+      http
+        .get(target, { headers: { ...storeroom.headers, 'accept-encoding': encoding } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        })
+        .on('error', reject);
+    });
+  }
+
+  it('gzips a snapshot for a client that accepts it, at least five times smaller, and it decompresses to exactly what another client gets', async () => {
+    const plain = await onTheWire({ table: 'parts', offset: '-1' }, 'identity');
+    const gzipped = await onTheWire({ table: 'parts', offset: '-1', handle: String(plain.headers['electric-handle']) }, 'gzip, deflate, br');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzipped.body).toString()).toBe(plain.body.toString());
+    // What the tablet's progress bar counts against.
+    expect(Number(gzipped.headers['x-uncompressed-length'])).toBe(plain.body.length);
+    expect(gzipped.body.length * 5).toBeLessThan(plain.body.length);
+    for (const response of [plain, gzipped]) expect(String(response.headers.vary).toLowerCase()).toContain('accept-encoding');
+  });
+
+  it('sends a small body as it is', async () => {
+    const small = await onTheWire({ table: 'parts', offset: '-1', where: `part_number = 'NO-SUCH-PART'` }, 'gzip');
+    expect(small.body.length).toBeLessThan(1024);
+    expect(small.headers['content-encoding']).toBeUndefined();
   });
 });
