@@ -166,6 +166,17 @@ describe('access tokens', () => {
     expect((await readJson(res)).error).toBe('token_expired');
   });
 
+  it('a token accepted before is refused once it expires (verified tokens are remembered only until then)', async () => {
+    const session = await signIn('admin');
+    const shortLived = await createAccessTokens(SECRET, 2).sign({ userId: session.user.id, siteId, role: 'admin', username: 'admin' });
+    expect((await me(shortLived.token)).status).toBe(200);
+    expect((await me(shortLived.token)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, shortLived.expiresAt.getTime() - Date.now() + 1_100));
+    const res = await me(shortLived.token);
+    expect(res.status).toBe(401);
+    expect((await readJson(res)).error).toBe('token_expired');
+  });
+
   it('a token signed with another secret or tampered with gets 401 token_invalid', async () => {
     const session = await signIn('technician');
     const forged = await createAccessTokens('another-secret-0123456789-0123456789-xyz').sign({
