@@ -23,7 +23,7 @@ import { readOptions } from './lib/options.ts';
 import { CostMeter, machineInfo, processCpu } from './lib/proc.ts';
 import { ActivitySampler, BackendCpu, RAW_APPLICATION_NAME } from './lib/writes-activity.ts';
 import { httpTransport, rawTransport, reloadTasks, runLoad, Workload, type Transport, type WriteCommand } from './lib/writes-load.ts';
-import { renderWriteReport, runLabel, type WriteResults, type WriteRun } from './lib/writes-render.ts';
+import { renderWriteReport, runLabel, type CaptureMode, type WriteResults, type WriteRun } from './lib/writes-render.ts';
 import { createTabletUsers, postgresSettings, prepareWorkingSet, signInTablets, waitForOtherBenchmarks } from './lib/writes-setup.ts';
 import { runBench } from './lib/run-bench.ts';
 
@@ -41,6 +41,8 @@ const USAGE = `npm run bench:writes [-- options]
   --working-set N     parts and tasks the commands pick from                      (default 500)
   --parts N           parts in the generated yard                                 (default 10000)
   --warmup N          commands of each kind per path before measuring             (default 500)
+  --capture L         notify (the capture trigger with the NOTIFY it had before
+                      migration 0008), woken (the current one), or both, in order  (default notify,woken)
   --profile-server D  write a V8 CPU profile of the server into folder D`;
 
 /** The server's pool size (createPool's default, used by openDatabase). */
@@ -56,12 +58,13 @@ interface Options {
   workingSet: number;
   parts: number;
   warmup: number;
+  captures: CaptureMode[];
   profileServer: string | undefined;
 }
 
 function parseOptions(argv: string[]): Options {
   const read = readOptions('bench:writes', USAGE, argv, {
-    texts: ['devices', 'commands', 'min-batches', 'batches', 'commands-to-run', 'raw-connections', 'working-set', 'parts', 'warmup', 'profile-server'],
+    texts: ['devices', 'commands', 'min-batches', 'batches', 'commands-to-run', 'raw-connections', 'working-set', 'parts', 'warmup', 'capture', 'profile-server'],
   });
   const devices = read.whole('devices', 50, 1, 500);
   // PostgreSQL's max_connections is 100: the server's pool, its feed connections and the bench's take ~20.
@@ -79,6 +82,7 @@ function parseOptions(argv: string[]): Options {
     workingSet: read.whole('working-set', 500, 1, 100_000),
     parts: read.whole('parts', 10_000, 1, 2_000_000),
     warmup: read.whole('warmup', 500, 0, 1_000_000),
+    captures: read.choices<CaptureMode>('capture', 'notify,woken', ['notify', 'woken']),
     profileServer: read.text('profile-server'),
   };
   if (options.parts < options.workingSet) read.fail('--parts must be at least --working-set');
@@ -86,6 +90,19 @@ function parseOptions(argv: string[]): Options {
 }
 
 const progress = (message: string) => console.error(`· ${message}`);
+
+/**
+ * Puts the capture trigger of `mode` in place (the server and raw SQL use it from their next
+ * statement): the current one (migrations/0008), or the same with the NOTIFY every writing
+ * transaction sent before it — the "before" of the same run.
+ */
+async function useCaptureTrigger(pool: pg.Pool, mode: CaptureMode): Promise<void> {
+  const { rows } = await pool.query<{ def: string }>(`select pg_get_functiondef('capture_shape_change'::regproc) as def`);
+  const current = rows[0]!.def.replace(/\n\s*perform pg_notify\('shape_changes', ''\);/, '');
+  const wanted = mode === 'woken' ? current : current.replace(/\n(\s*)return null;/, "\n$1perform pg_notify('shape_changes', '');\n$1return null;");
+  if (wanted === current && mode === 'notify') throw new Error('capture_shape_change has no "return null;" to put the NOTIFY before');
+  await pool.query(wanted);
+}
 
 async function measure(options: Options, env: Environment): Promise<WriteResults> {
   const setupStarted = performance.now();
@@ -144,40 +161,45 @@ async function measure(options: Options, env: Environment): Promise<WriteResults
   const meter = new CostMeter(server.pid, db.postmasterPid);
   const runs: WriteRun[] = [];
   try {
-    for (const [k, command] of options.kinds.entries()) {
-      if (options.warmup > 0) {
-        progress(`${command}: warming up (${int(options.warmup)} commands per path, batches of 10)`);
-        const perDevice = Math.max(1, Math.ceil(options.warmup / options.devices));
-        for (const { transport } of paths) {
-          await runLoad(tablets, new Workload(command, set, options.devices, 1000 + k), perDevice, 10, transport);
-          await settle();
-        }
-      }
-      for (const [b, batch] of options.batches.entries()) {
-        const perDevice = Math.max(Math.ceil(options.commands / options.devices), batch * options.minBatches);
-        for (const { path, connections, transport } of paths) {
-          const waitedSeconds = await waitForOtherBenchmarks(progress);
-          if (performance.now() - signedInAt > 10 * 60_000) {
-            // Access tokens last 15 minutes: the same tablets sign in again.
-            tablets = await signInTablets(server.url, users, tablets);
-            signedInAt = performance.now();
+    for (const capture of options.captures) {
+      progress(`capture trigger: ${capture === 'notify' ? 'with a NOTIFY in every writing transaction (before migration 0008)' : 'as it is (the publisher woken after commit)'}`);
+      await useCaptureTrigger(db.pool, capture);
+      for (const [k, command] of options.kinds.entries()) {
+        if (options.warmup > 0) {
+          progress(`${command}: warming up (${int(options.warmup)} commands per path, batches of 10)`);
+          const perDevice = Math.max(1, Math.ceil(options.warmup / options.devices));
+          for (const { transport } of paths) {
+            await runLoad(tablets, new Workload(command, set, options.devices, 1000 + k), perDevice, 10, transport);
+            await settle();
           }
-          const name = runLabel({ command, batch, path, connections });
-          progress(`${name}: ${options.devices} tablets × ${int(perDevice)} commands`);
-          // The same seed for both paths: the same rows picked in the same order.
-          const workload = new Workload(command, set, options.devices, 1 + 100 * k + b);
-          await backends.start();
-          meter.start(name);
-          sampler.start();
-          const load = await runLoad(tablets, workload, perDevice, batch, transport);
-          const activity = await sampler.stop();
-          const cost = meter.end(name);
-          const backendCpu = await backends.end();
-          const feedLagSeconds = await settle();
-          runs.push({ command, batch, path, connections, perDevice, load, cost, activity, backendCpu, feedLagSeconds, waitedSeconds });
+        }
+        for (const [b, batch] of options.batches.entries()) {
+          const perDevice = Math.max(Math.ceil(options.commands / options.devices), batch * options.minBatches);
+          for (const { path, connections, transport } of paths) {
+            const waitedSeconds = await waitForOtherBenchmarks(progress);
+            if (performance.now() - signedInAt > 10 * 60_000) {
+              // Access tokens last 15 minutes: the same tablets sign in again.
+              tablets = await signInTablets(server.url, users, tablets);
+              signedInAt = performance.now();
+            }
+            const name = runLabel({ command, batch, path, connections, capture });
+            progress(`${name}: ${options.devices} tablets × ${int(perDevice)} commands`);
+            // The same seed for both paths: the same rows picked in the same order.
+            const workload = new Workload(command, set, options.devices, 1 + 100 * k + b);
+            await backends.start();
+            meter.start(name);
+            sampler.start();
+            const load = await runLoad(tablets, workload, perDevice, batch, transport);
+            const activity = await sampler.stop();
+            const cost = meter.end(name);
+            const backendCpu = await backends.end();
+            const feedLagSeconds = await settle();
+            runs.push({ command, batch, path, connections, capture, perDevice, load, cost, activity, backendCpu, feedLagSeconds, waitedSeconds });
+          }
         }
       }
     }
+    await useCaptureTrigger(db.pool, 'woken');
   } finally {
     meter.stop();
   }

@@ -4,10 +4,15 @@ import type { MachineInfo, PhaseCost } from './proc.ts';
 import { fixed, heading, int, mb, percentile, table } from './format.ts';
 
 /** One measured run: one command, one batch size, one path (HTTP or raw SQL). */
+/** The capture trigger a run had (bench/writes.ts swaps it): with the NOTIFY it had before migration 0008, or without. */
+export type CaptureMode = 'notify' | 'woken';
+
 export interface WriteRun {
   command: WriteCommand;
   batch: number;
   path: 'HTTP' | 'raw SQL';
+  /** How the publisher learnt of commits: a NOTIFY in every writing transaction (before migration 0008), or woken after them. */
+  capture: CaptureMode;
   /** PostgreSQL connections the load had: the server's pool for HTTP, the raw pool's size. */
   connections: number;
   perDevice: number;
@@ -66,37 +71,38 @@ function throughput(r: WriteResults): string[] {
   const [reference, ...others] = r.rawConnections;
   const out = [heading('1. Commands per second, and latency of one batch (send → all its results back)')];
   const rows: (string | number)[][] = [];
-  for (const command of unique(r.runs.map((run) => run.command))) {
-    for (const batch of unique(r.runs.filter((run) => run.command === command).map((run) => run.batch))) {
-      const find = (path: WriteRun['path'], connections?: number) =>
-        r.runs.find((run) => run.command === command && run.batch === batch && run.path === path && (connections === undefined || run.connections === connections));
-      const http = find('HTTP');
-      const raw = find('raw SQL', reference);
-      const rate = (run?: WriteRun) => (run ? run.load.commands / run.load.seconds : Number.NaN);
-      const p = (run: WriteRun | undefined, q: number) => {
-        const sorted = [...(run?.load.batchLatencies ?? [])].sort((x, y) => x - y);
-        return fixed(percentile(sorted, q), 0);
-      };
-      rows.push([
-        command === 'task.update' ? 'task.update (title, priority)' : command,
-        batch,
-        `${r.devices} × ${int((http ?? raw)!.perDevice)}`,
-        int(rate(http)),
-        int(rate(raw)),
-        `${fixed(rate(http) / rate(raw), 2)}×`,
-        ...others.map((connections) => int(rate(find('raw SQL', connections)))),
-        p(http, 50),
-        p(http, 99),
-        p(raw, 50),
-        p(raw, 99),
-        `${conflicts(http)} / ${conflicts(raw)}`,
-      ]);
-    }
+  // One row per trigger, command and batch size, in the order they ran.
+  const cases = [...new Map(r.runs.map((run) => [`${run.capture} ${run.command} ${run.batch}`, run])).values()];
+  for (const { capture, command, batch } of cases) {
+    const find = (path: WriteRun['path'], connections?: number) =>
+      r.runs.find((run) => run.capture === capture && run.command === command && run.batch === batch && run.path === path && (connections === undefined || run.connections === connections));
+    const http = find('HTTP');
+    const raw = find('raw SQL', reference);
+    const rate = (run?: WriteRun) => (run ? run.load.commands / run.load.seconds : Number.NaN);
+    const p = (run: WriteRun | undefined, q: number) => {
+      const sorted = [...(run?.load.batchLatencies ?? [])].sort((x, y) => x - y);
+      return fixed(percentile(sorted, q), 0);
+    };
+    rows.push([
+      capture === 'notify' ? 'NOTIFY in each transaction' : 'woken after commit',
+      command === 'task.update' ? 'task.update (title, priority)' : command,
+      batch,
+      `${r.devices} × ${int((http ?? raw)!.perDevice)}`,
+      int(rate(http)),
+      int(rate(raw)),
+      `${fixed(rate(http) / rate(raw), 2)}×`,
+      ...others.map((connections) => int(rate(find('raw SQL', connections)))),
+      p(http, 50),
+      p(http, 99),
+      p(raw, 50),
+      p(raw, 99),
+      `${conflicts(http)} / ${conflicts(raw)}`,
+    ]);
   }
   out.push(
     table(
       [
-        'command', 'batch', 'tablets × cmds', 'HTTP cmd/s', `raw ${reference} conns cmd/s`, 'HTTP / raw',
+        'publisher woken by', 'command', 'batch', 'tablets × cmds', 'HTTP cmd/s', `raw ${reference} conns cmd/s`, 'HTTP / raw',
         ...others.map((c) => `raw ${c} conns cmd/s`),
         'HTTP p50 ms', 'HTTP p99 ms', `raw ${reference} p50 ms`, `raw ${reference} p99 ms`, 'conflicts HTTP / raw',
       ],
@@ -106,6 +112,8 @@ function throughput(r: WriteResults): string[] {
   out.push(
     'Latency: per batch, for raw SQL the same number of commands, one transaction each, back-to-back for the tablet.\n' +
       `HTTP / raw: against raw SQL on ${reference} connections${others.length ? `; raw SQL on ${others.join(', ')} connections (${others.includes(r.serverPoolSize) ? "the server's pool size" : 'for comparison'}) beside it` : ''}.\n` +
+      'Publisher woken by: "NOTIFY in each transaction" runs the capture trigger as it was before migration 0008 (a NOTIFY in\n' +
+      'every writing transaction, which PostgreSQL queues at commit under one lock); "woken after commit" is the current trigger.\n' +
       'Conflicts: commands applied with status conflict (a task edit that crossed another tablet\'s edit of the same task:\n' +
       'the overwritten value is kept in conflicts, one more insert). Every other command was applied.',
   );
@@ -219,8 +227,8 @@ function costs(r: WriteResults): string[] {
   return out;
 }
 
-export function runLabel(run: Pick<WriteRun, 'command' | 'batch' | 'path' | 'connections'>): string {
-  return `${run.command} ×${run.batch} ${run.path === 'HTTP' ? 'HTTP' : `raw SQL (${run.connections})`}`;
+export function runLabel(run: Pick<WriteRun, 'command' | 'batch' | 'path' | 'connections' | 'capture'>): string {
+  return `${run.command} ×${run.batch} ${run.path === 'HTTP' ? 'HTTP' : `raw SQL (${run.connections})`}${run.capture === 'notify' ? ' [NOTIFY]' : ''}`;
 }
 
 function conflicts(run: WriteRun | undefined): string {
@@ -228,8 +236,4 @@ function conflicts(run: WriteRun | undefined): string {
   let n = 0;
   for (const [status, count] of run.load.statuses) if (status.startsWith('conflict')) n += count;
   return int(n);
-}
-
-function unique<T>(items: T[]): T[] {
-  return [...new Set(items)];
 }

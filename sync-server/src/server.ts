@@ -12,6 +12,7 @@ import type { Logger } from './logger.ts';
 import { loadJwtSecret } from './secrets.ts';
 import { startCalendarJob } from './pm/due-tasks.ts';
 import { seedDemoYard } from './seed/demo-yard.ts';
+import { FeedWaker } from './shapes/feed-waker.ts';
 import { FeedWatcher } from './shapes/feed-watcher.ts';
 import { FeedPublisher } from './shapes/publisher.ts';
 import { proxyShapeRoutes } from './shapes/proxy.ts';
@@ -33,6 +34,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const publisher = new FeedPublisher(db.connectionString, logger, { retentionDays: config.feedRetentionDays });
   const watcher = new FeedWatcher(db.pool, db.connectionString, logger);
   const access = new AccessControl(db.pool, db.connectionString, logger);
+  const waker = new FeedWaker(db.pool, publisher, logger);
   let http: Server | undefined;
   let shapes: ShapeService | undefined;
   try {
@@ -43,7 +45,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await publisher.start();
     await watcher.start();
     await access.start();
-    shapes = new ShapeService(db.pool, watcher, logger, { liveTimeoutMs: config.shapeLiveTimeoutMs });
+    shapes = new ShapeService(db.pool, watcher, logger, { liveTimeoutMs: config.shapeLiveTimeoutMs, wake: () => waker.changed() });
     const secret = await loadJwtSecret(config.jwtSecret, config.dataDir);
     const tokens = createAccessTokens(secret);
     const app = createApp({
@@ -52,6 +54,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       access,
       refreshKey: refreshKeyFrom(secret),
       limiter: createLoginLimiter(),
+      waker,
       trustProxy: config.trustProxy,
       logger,
       clientDist: config.clientDist,
@@ -75,7 +78,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     throw error;
   }
 
-  const pmJob = startCalendarJob(db.pool, logger);
+  const pmJob = startCalendarJob(db.pool, logger, () => waker.changed());
   const { port } = http.address() as AddressInfo;
   const url = `http://localhost:${port}`;
   logger.info({ port, url, embeddedDatabase: db.embedded, demo: config.demo }, 'listening');

@@ -7,6 +7,7 @@ import { pinoHttp } from 'pino-http';
 import type { AccessControl } from '../auth/access.ts';
 import type { AccessTokens } from '../auth/access-tokens.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
+import type { FeedWaker } from '../shapes/feed-waker.ts';
 import { adminRoutes } from '../admin/routes.ts';
 import { requireAuth } from '../auth/require-auth.ts';
 import { mutationRoutes } from '../commands/routes.ts';
@@ -35,9 +36,11 @@ export interface AppDeps {
   clientDist: string;
   /** GET /v1/shape (shapes/routes.ts). */
   shapes: Router;
+  /** Told after every API request that may have written synced rows (shapes/feed-waker.ts). */
+  waker: FeedWaker;
 }
 
-export function createApp({ pool, tokens, access, refreshKey, limiter, trustProxy, logger, clientDist, shapes }: AppDeps): express.Express {
+export function createApp({ pool, tokens, access, refreshKey, limiter, trustProxy, logger, clientDist, shapes, waker }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // ETags are set deliberately where responses can be revalidated (shapes/routes.ts); Express's
@@ -62,6 +65,12 @@ export function createApp({ pool, tokens, access, refreshKey, limiter, trustProx
   app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/api/health' } }));
 
   const api = express.Router();
+  // Any request that may have written (commands, imports, admin, sign-in): once it is answered its
+  // transactions have committed, and the feed is published now rather than at the next poll.
+  api.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') res.on('finish', () => waker.changed());
+    next();
+  });
   api.use(express.json({ limit: JSON_BODY_LIMIT }));
   api.use(healthRoutes(pool));
   api.use(authRoutes({ pool, tokens, access, refreshKey, limiter, logger }));

@@ -97,7 +97,7 @@ export async function makeCalendarTasks(pool: pg.Pool, limit = 200): Promise<num
 }
 
 /** Every server process looks for due calendar PM at start and then every `everyMs`. */
-export function startCalendarJob(pool: pg.Pool, logger: Logger, everyMs = 60_000): { stop(): Promise<void> } {
+export function startCalendarJob(pool: pg.Pool, logger: Logger, onMade: () => void = () => {}, everyMs = 60_000): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   const run = () => {
@@ -105,7 +105,10 @@ export function startCalendarJob(pool: pg.Pool, logger: Logger, everyMs = 60_000
       if (stopped) return;
       try {
         const made = await makeCalendarTasks(pool);
-        if (made > 0) logger.info({ made }, 'preventive maintenance due: tasks made');
+        if (made > 0) {
+          logger.info({ made }, 'preventive maintenance due: tasks made');
+          onMade();
+        }
       } catch (error) {
         logger.warn({ err: (error as Error).message }, 'preventive maintenance could not be checked; trying again later');
       }

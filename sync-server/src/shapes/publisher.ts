@@ -23,7 +23,7 @@ export const CHANGES_CHANNEL = 'shape_changes';
 export const FEED_CHANNEL = 'shape_feed';
 
 export interface PublisherOptions {
-  /** A round also runs this often without a notification (a lost NOTIFY must not stall the feed). */
+  /** A round also runs this often without being woken (writes from outside the server; a lost NOTIFY). */
   pollMs?: number;
   /** How often a follower tries to become the leader. */
   leaderRetryMs?: number;
@@ -32,6 +32,12 @@ export interface PublisherOptions {
 }
 
 const COMPACTION_INTERVAL_MS = 60 * 60_000;
+/**
+ * Writes from outside this server's processes (psql, scripts) are only found by the poll since the
+ * capture trigger stopped NOTIFYing (migrations/0008): often enough that they show on tablets within
+ * a quarter second. An idle round is a few index lookups.
+ */
+const DEFAULT_POLL_MS = 250;
 
 export class FeedPublisher {
   #client: pg.Client | undefined;
@@ -122,7 +128,7 @@ export class FeedPublisher {
     this.#schedule(async () => {
       await this.publishNow();
       if (this.#leader) this.#poll();
-    }, this.options.pollMs ?? 1_000);
+    }, this.options.pollMs ?? DEFAULT_POLL_MS);
   }
 
   async #lose(): Promise<void> {

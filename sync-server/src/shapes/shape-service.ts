@@ -37,6 +37,8 @@ export interface ShapeServiceOptions {
   cacheBytes?: number;
   /** How long to wait for the publisher to number transactions a snapshot saw. */
   publishWaitMs?: number;
+  /** Asks for a publishing round now (shapes/feed-waker.ts), when a snapshot waits for one. */
+  wake?: () => void;
 }
 
 export class ShapeUnavailableError extends Error {}
@@ -62,6 +64,7 @@ export class ShapeService {
   readonly #liveTimeoutMs: number;
   readonly #maxChanges: number;
   readonly #publishWaitMs: number;
+  readonly #wake: () => void;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -73,6 +76,7 @@ export class ShapeService {
     this.#liveTimeoutMs = options.liveTimeoutMs ?? 20_000;
     this.#maxChanges = options.maxChangesPerResponse ?? 20_000;
     this.#publishWaitMs = options.publishWaitMs ?? 15_000;
+    this.#wake = options.wake ?? (() => {});
     this.#cache = new LRUCache({
       maxSize: options.cacheBytes ?? 256 * 1024 * 1024,
       sizeCalculation: (value) =>
@@ -263,6 +267,8 @@ export class ShapeService {
         const read = await readSnapshot(this.pool, source);
         let position = read.publishedAt;
         if (read.unpublishedXids.length > 0) {
+          // Committed, not yet numbered (written outside this server, or just now): publish now.
+          this.#wake();
           const deadline = Date.now() + this.#publishWaitMs;
           for (;;) {
             const published = await publishedPosition(this.pool, read.unpublishedXids);

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import { createLogger } from '../../src/logger.ts';
+import { FeedWaker } from '../../src/shapes/feed-waker.ts';
 import { FeedPublisher, publishRound } from '../../src/shapes/publisher.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
@@ -155,5 +156,36 @@ describe('feed publisher', () => {
     for (let i = 0; i < 100 && (await offsetOf(x)) === undefined; i++) await new Promise((r) => setTimeout(r, 50));
     expect(await offsetOf(x)).toBeDefined();
     await follower.stop();
+  });
+
+  it('a commit is published when the writer wakes the publisher, here or in another process, without waiting for the poll or a NOTIFY from the trigger', async () => {
+    const logger = createLogger('silent');
+    // Polls an hour apart: only a wake-up can publish within the test.
+    const a = new FeedPublisher(db.url, logger, { leaderRetryMs: 50, pollMs: 3_600_000 });
+    const b = new FeedPublisher(db.url, logger, { leaderRetryMs: 3_600_000, pollMs: 3_600_000 });
+    await a.start();
+    await b.start();
+    const [leader, follower] = a.isLeader ? [a, b] : [b, a];
+    expect(leader.isLeader && !follower.isLeader).toBe(true);
+    const published = async (x: string) => {
+      for (let i = 0; i < 200 && (await offsetOf(x)) === undefined; i++) await new Promise((r) => setTimeout(r, 25));
+      return offsetOf(x);
+    };
+    try {
+      for (const [where, publisher] of [['the publishing process', leader], ['another process', follower]] as const) {
+        const client = await connection();
+        await client.query('begin');
+        await newPart(client);
+        const x = await xid(client);
+        await client.query('commit');
+        // The capture trigger no longer NOTIFYs (migrations/0008): nothing has woken the leader.
+        await new Promise((r) => setTimeout(r, 300));
+        expect(await offsetOf(x), `before the wake-up (${where})`).toBeUndefined();
+        new FeedWaker(db.pool, publisher, logger).changed();
+        expect(await published(x), `after the wake-up from ${where}`).toBeDefined();
+      }
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
   });
 });
