@@ -88,6 +88,18 @@ export const en = {
     firstCopyBar: 'Loading the yard',
     uploading: 'Uploading…',
     problem: 'Sync problem: {{message}}',
+    problems: {
+      uploadFailed: 'the upload failed; trying again.',
+      uploadRefused: 'the server refuses this tablet’s changes. Ask an administrator.',
+      uploadError: 'the server could not take the changes; trying again.',
+      firstCopyRestarting: 'loading the yard stopped; loading it again.',
+      sessionEnded: 'your session has ended. Sign in again to sync.',
+      tableStopped: 'one list stopped syncing.',
+      indexFailed: 'the synced data could not be indexed.',
+      syncFailed: 'the sync failed.',
+      couldNotStart: 'the sync could not start.',
+      syncStalled: 'the sync stopped; trying again in {{seconds}} s.',
+    },
   },
   pwa: {
     updateAvailable: 'Update available',

@@ -86,6 +86,18 @@ export const es: Translation = {
     firstCopyBar: 'Cargando el patio',
     uploading: 'Subiendo…',
     problem: 'Problema de sincronización: {{message}}',
+    problems: {
+      uploadFailed: 'falló la subida; se reintenta.',
+      uploadRefused: 'el servidor rechaza los cambios de esta tableta. Pregunte a un administrador.',
+      uploadError: 'el servidor no pudo recibir los cambios; se reintenta.',
+      firstCopyRestarting: 'la carga del patio se detuvo; se carga de nuevo.',
+      sessionEnded: 'su sesión terminó. Inicie sesión de nuevo para sincronizar.',
+      tableStopped: 'una lista dejó de sincronizarse.',
+      indexFailed: 'no se pudieron indexar los datos sincronizados.',
+      syncFailed: 'falló la sincronización.',
+      couldNotStart: 'la sincronización no pudo empezar.',
+      syncStalled: 'la sincronización se detuvo; se reintenta en {{seconds}} s.',
+    },
   },
   pwa: {
     updateAvailable: 'Actualización disponible',

@@ -78,7 +78,7 @@ export async function startLeader({ pg, baseUrl, fetch: fetchImpl }: LeaderOptio
         sync = await startShapeSync({ pg, server, session, tokens, status });
         syncingFor = wanted;
       }
-    }).catch((error: unknown) => status.failed(`Sync could not start: ${(error as Error).message}`));
+    }).catch((error: unknown) => status.failed({ code: 'couldNotStart', detail: (error as Error).message }));
     return followed;
   }
 
@@ -94,7 +94,7 @@ export async function startLeader({ pg, baseUrl, fetch: fetchImpl }: LeaderOptio
     lastRestartAt = now;
     const pause = Math.min(RESTART_FIRST_MS * 2 ** restarts++, RESTART_MAX_MS);
     const message = error instanceof Error ? error.message : String(error);
-    status.syncStalled(`Sync stopped: ${message}. Trying again in ${Math.round(pause / 1000)} s.`);
+    status.syncStalled({ code: 'syncStalled', params: { seconds: Math.round(pause / 1000) }, detail: message });
     restartTimer = setTimeout(() => {
       restartTimer = null;
       void follow();

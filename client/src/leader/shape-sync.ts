@@ -81,7 +81,7 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
     } catch (error) {
       status.firstCopy(null);
       // pglite-sync then loads it the slow way, retrying by itself while the network is down.
-      status.failed(`The first copy of the yard stopped (${(error as Error).message}); loading it again.`);
+      status.failed({ code: 'firstCopyRestarting', detail: (error as Error).message });
       await pg.transaction(async (tx) => {
         // Everything comes anew: the screens' indexes are built once it is all in (below).
         await tx.exec(DROP_SCREEN_INDEXES_SQL);
@@ -126,10 +126,10 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
               } catch {
                 return {}; // the server went away while renewing: keep trying
               }
-              status.failed('Your session has ended: sign in again to sync.');
+              status.failed({ code: 'sessionEnded' });
               return;
             }
-            status.failed(`Sync of ${table} stopped: ${error.message}`);
+            status.failed({ code: 'tableStopped', detail: `${table}: ${error.message}` });
             return;
           },
         },
@@ -145,11 +145,11 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
     onInitialSync: () => {
       ensureScreenIndexes(pg).then(
         () => status.initialSyncDone(),
-        (error: unknown) => status.failed(`Could not index the synced data: ${(error as Error).message}`),
+        (error: unknown) => status.failed({ code: 'indexFailed', detail: (error as Error).message }),
       );
     },
     onError: (error) => {
-      if (!aborter.signal.aborted) status.failed(`Sync failed: ${error.message}`);
+      if (!aborter.signal.aborted) status.failed({ code: 'syncFailed', detail: error.message });
     },
   });
 

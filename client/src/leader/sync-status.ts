@@ -2,6 +2,33 @@ import type { PGliteInterface } from '@electric-sql/pglite';
 import { persisted } from '../db/persisted.ts';
 import type { FirstCopyProgress } from './first-copy.ts';
 
+/**
+ * What stops or troubles the sync, by code: the sync bar says it in the person's language
+ * (`sync.problems.<code>`); `detail` (an error's own text, often the server's English) is shown
+ * only on hover, for whoever supports the tablet. Stored as JSON in `sync_state.last_error`.
+ */
+export type SyncProblemCode =
+  | 'uploadFailed'
+  | 'uploadRefused'
+  | 'uploadError'
+  | 'firstCopyRestarting'
+  | 'sessionEnded'
+  | 'tableStopped'
+  | 'indexFailed'
+  | 'syncFailed'
+  | 'couldNotStart'
+  | 'syncStalled';
+
+export interface SyncProblem {
+  code: SyncProblemCode;
+  params?: Record<string, string | number>;
+  detail?: string;
+}
+
+function problemText(problem: SyncProblem): string {
+  return JSON.stringify({ ...problem, ...(problem.detail !== undefined && { detail: problem.detail.slice(0, 400) }) });
+}
+
 /** Write the last-sync time at most this often: long-polls return every few seconds. */
 const LAST_SYNC_EVERY_MS = 2_000;
 /** Show the first copy's progress this often. */
@@ -127,15 +154,15 @@ export class SyncStatus {
     this.write('update sync_state set last_upload_at = now(), last_sync_at = now(), last_error = $1', [this.stalled]);
   }
 
-  failed(message: string): void {
+  failed(problem: SyncProblem): void {
     this.problemShown = true;
-    this.write('update sync_state set last_error = $1', [message.slice(0, 500)]);
+    this.write('update sync_state set last_error = $1', [problemText(problem)]);
   }
 
   /** The sync is stopped for a while (it restarts by itself): the message stays until it answers. */
-  syncStalled(message: string): void {
-    this.stalled = message.slice(0, 500);
-    this.failed(message);
+  syncStalled(problem: SyncProblem): void {
+    this.stalled = problemText(problem);
+    this.failed(problem);
   }
 
   /** Status writes are queued so they land in order and never overtake each other. */

@@ -77,7 +77,7 @@ export class Uploader {
           await this.onBusy(true);
         });
       } catch (error) {
-        this.status.failed(`Upload failed: ${(error as Error).message}`);
+        this.status.failed({ code: 'uploadFailed', detail: (error as Error).message });
         outcome = 'retry';
       }
       if (outcome === 'more') continue;
@@ -156,10 +156,10 @@ export class Uploader {
       }
       await this.pg.query(`update outbox set attempts = attempts + 1, last_error = $2 where mutation_id = $1`, [rows[0]!.mutation_id, error.message]);
       if (error.status === 403) {
-        this.status.failed(error.message);
+        this.status.failed({ code: 'uploadRefused', detail: error.message });
         return 'blocked';
       }
-      if (error.status !== 0) this.status.failed(error.message);
+      if (error.status !== 0) this.status.failed({ code: 'uploadError', detail: error.message });
       return 'retry';
     }
   }

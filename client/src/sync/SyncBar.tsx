@@ -3,6 +3,7 @@ import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { useDatabase, useLiveQuery } from '../db/react.ts';
 import type { FirstCopyProgress } from '../leader/first-copy.ts';
+import type { SyncProblem } from '../leader/sync-status.ts';
 import { formatNumber } from '../ui/format.ts';
 
 interface SyncRow {
@@ -51,11 +52,7 @@ export function SyncBar({ onOpenAttention }: { onOpenAttention: () => void }) {
         {t(`sync.${state}`)}
       </span>
       {/* Before the rest: on a narrow header the line is cut at its end, never here. */}
-      {row.last_error && (
-        <span className="sync-error" data-testid="sync-error" title={t('sync.problem', { message: row.last_error })}>
-          {t('sync.problem', { message: row.last_error })}
-        </span>
-      )}
+      {row.last_error && <SyncProblemText stored={row.last_error} />}
       <span className="sync-pending">
         {row.pending > 0 ? t('sync.pending', { count: row.pending }) : t('sync.allUploaded')}
         {row.waiting_for_others > 0 && ` · ${t('sync.waitingForOthers', { count: row.waiting_for_others })}`}
@@ -108,4 +105,25 @@ function relativeTime(t: TFunction, ms: number): string {
   if (minutes < 1) return t('sync.justNow');
   if (minutes < 60) return t('sync.minutesAgo', { count: minutes });
   return t('sync.hoursAgo', { count: Math.floor(minutes / 60) });
+}
+
+/**
+ * What troubles the sync, in the person's language; the error's own text (often the server's, in
+ * English) only on hover, for whoever supports the tablet.
+ */
+function SyncProblemText({ stored }: { stored: string }) {
+  const { t } = useTranslation();
+  let problem: SyncProblem | undefined;
+  try {
+    problem = JSON.parse(stored) as SyncProblem;
+  } catch {
+    problem = undefined; // written by an older version: plain text
+  }
+  const message = problem?.code ? t(`sync.problems.${problem.code}`, problem.params ?? {}) : stored;
+  const text = t('sync.problem', { message });
+  return (
+    <span className="sync-error" data-testid="sync-error" title={problem?.detail ? `${text} (${problem.detail})` : text}>
+      {text}
+    </span>
+  );
 }
