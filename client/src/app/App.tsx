@@ -144,7 +144,7 @@ function Layout({ session }: { session: LocalSession }) {
           <h1>{t('common.appName')}</h1>
           <SyncBar onOpenAttention={() => void navigate(ROUTES.attention)} />
           <span className="app-user">
-            <button type="button" className="secondary scan-button" onClick={() => setScanning(true)}>
+            <button type="button" className="secondary bar-button" onClick={() => setScanning(true)}>
               {t('scan.button')}
             </button>
             {!training && <TrainingSwitch session={session} />}

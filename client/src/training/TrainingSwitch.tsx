@@ -10,7 +10,7 @@ export function TrainingSwitch({ session }: { session: LocalSession }) {
   const [asking, setAsking] = useState(false);
   return (
     <>
-      <button type="button" className="secondary" onClick={() => setAsking(true)}>
+      <button type="button" className="secondary bar-button" onClick={() => setAsking(true)}>
         {t('training.switch')}
       </button>
       {asking && (
