@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { isChangeMessage, isControlMessage, ShapeStream, type Row } from '@electric-sql/client';
 import type pg from 'pg';
 import { establishedConnections, type CostMeter, type PhaseCost } from './proc.ts';
+import { CHANGES_CHANNEL } from '../../sync-server/src/shapes/publisher.ts';
 
 /**
  * Benchmark 2: `clients` ShapeStreams (@electric-sql/client 1.5) on one shape — parts filtered by
@@ -153,6 +154,9 @@ export async function fanOut(o: FanOutOptions): Promise<FanOutResult> {
         await db.query('update parts set description = $1 where id = $2', [`${marker}${w}`, partIds[w % partIds.length]]);
         await db.query('commit');
         commitAt[w] = performance.now();
+        // As the server's own writes do (sync-server/src/shapes/feed-waker.ts): wake the publisher
+        // after the commit. Without it an outside write waits for the publisher's poll (250 ms).
+        await db.query(`select pg_notify('${CHANGES_CHANNEL}', '')`);
       }
     } finally {
       db.release();
