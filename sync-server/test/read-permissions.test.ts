@@ -8,7 +8,7 @@ import { EXPORTS, EXPORT_NAMES, type ExportName } from '../src/csv/export.ts';
 import type { RunningServer } from '../src/server.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { readJson, startTestServer } from './support/server.ts';
-import { fetchWholeShape, type Message } from './support/shapes.ts';
+import { feedHead, fetchWholeShape, type Message } from './support/shapes.ts';
 
 /**
  * The read permission matrix: every synced table (as a shape), every CSV export, the audit API,
@@ -167,6 +167,7 @@ describe('exports show exactly the rows of their table’s shape', () => {
         [uuidv7(), siteId, parts[0]!.id, user.id],
       );
     }
+    await feedHead(server, db.pool);
   });
 
   for (const role of ROLES) {
@@ -177,6 +178,9 @@ describe('exports show exactly the rows of their table’s shape', () => {
         `insert into conflicts (id, site_id, kind, entity, entity_id, field, overwritten_value, user_id) values ($1, $2, 'overwritten', 'parts', $3, 'name', '"mine"', $4)`,
         [uuidv7(), siteId, parts[0]!.id, who.userId],
       );
+      // Written here, not through the server: published now, as an outside writer must ask for
+      // (the publisher's poll would find it within 250 ms, after the shape below was read).
+      await feedHead(server, db.pool);
       for (const name of EXPORT_NAMES) {
         const { table } = EXPORTS[name];
         const res = await get(`/api/export/${name}.csv`, who.token);
