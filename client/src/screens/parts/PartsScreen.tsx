@@ -57,6 +57,10 @@ export function PartsScreen({ session, partNumber, bin }: { session: LocalSessio
   useEffect(() => {
     if (liveSearch === writtenSearch.current) return;
     const timer = window.setTimeout(() => {
+      // A part opened (or closed) meanwhile carried the search in its own URL: writing it again
+      // now would navigate from the old location and undo that (E2E: a row tapped right after
+      // typing stayed on the list).
+      if (writtenSearch.current === liveSearch) return;
       writtenSearch.current = liveSearch;
       setFilters((f) => ({ ...f, search: liveSearch }));
     }, URL_SEARCH_PAUSE_MS);
@@ -71,8 +75,12 @@ export function PartsScreen({ session, partNumber, bin }: { session: LocalSessio
     setLiveSearch(urlFilters.search);
   }, [urlFilters.search]);
 
-  /** The query string with the search as typed now (the URL may not have caught up yet). */
+  /**
+   * The query string with the search as typed now (the URL may not have caught up yet), for a
+   * navigation that carries it: the pending write of the search is then done.
+   */
   const currentQuery = () => {
+    writtenSearch.current = liveSearch;
     const params = new URLSearchParams(query);
     if (liveSearch === '') params.delete('search');
     else params.set('search', liveSearch);
