@@ -6,7 +6,7 @@ import { clearLockedPorts } from 'get-port';
 import type pg from 'pg';
 import { ServerChild, REPO_ROOT, type Environment } from '../bench/lib/environment.ts';
 import { createPool } from '../sync-server/src/db/database.ts';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../sync-server/src/db/embedded-postgres.ts';
+import { isAlive, startEmbeddedPostgres, type EmbeddedDatabase } from '../sync-server/src/db/embedded-postgres.ts';
 import { createLogger } from '../sync-server/src/logger.ts';
 import { sleep } from '../sync-server/test/support/shapes.ts';
 import { RoundRobinProxy } from './proxy.ts';
@@ -255,15 +255,6 @@ function signal(pid: number, name: NodeJS.Signals): void {
     process.kill(pid, name);
   } catch {
     // already gone
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { mayDo, setPasswordRequestSchema, type AdminDevice } from '@cimco/contract';
 import { caller } from '../auth/require-auth.ts';
 import { hashPassword } from '../auth/passwords.ts';
+import { inTransaction } from '../db/database.ts';
 import { HttpError, parseBody } from '../http/errors.ts';
 
 /**
@@ -52,9 +53,7 @@ export function adminRoutes(pool: pg.Pool): Router {
     const who = caller(req);
     const { id } = parseBody(userParams, req.params);
     const { password } = parseBody(setPasswordRequestSchema, req.body);
-    const client = await pool.connect();
-    try {
-      await client.query('begin');
+    await inTransaction(pool, async (client) => {
       const { rows } = await client.query<{ id: string }>('select id from users where id = $1 and site_id = $2 for update', [id, who.siteId]);
       if (!rows[0]) throw new HttpError(404, 'not_found', 'There is no such user in your yard.');
       await client.query('update users set password_hash = $2, updated_by = $3 where id = $1', [id, await hashPassword(password), who.userId]);
@@ -68,13 +67,7 @@ export function adminRoutes(pool: pg.Pool): Router {
          values ($1, $2, $3, $4, 'user.setPassword', 'users', $5, '{"password":"changed"}')`,
         [uuidv7(), who.siteId, who.userId, who.deviceId ?? null, id],
       );
-      await client.query('commit');
-    } catch (error) {
-      await client.query('rollback').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
     res.status(204).end();
   });
   return router;

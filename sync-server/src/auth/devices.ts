@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
 import type { DeviceCredentials } from '@cimco/contract';
+import { inTransaction } from '../db/database.ts';
 import { HttpError } from '../http/errors.ts';
 
 /**
@@ -46,9 +47,7 @@ export async function registerDevice(
   user: { id: string; siteId: string },
   userAgent: string | undefined,
 ): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
+  await inTransaction(pool, async (client) => {
     const { rows } = await client.query<DeviceRow>(
       'select site_id, user_id, revoked_at, secret_hash from devices where id = $1 for update',
       [device.id],
@@ -76,13 +75,7 @@ export async function registerDevice(
         [device.id, user.id, device.name ?? null, userAgent ?? null, secretHash],
       );
     }
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Whether `userId` already has had a session on this tablet, and the tablet proves it is it. */

@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+import { inTransaction } from '../db/database.ts';
 
 /**
  * Opaque, rotating refresh tokens.
@@ -87,9 +88,7 @@ export async function rotateRefreshToken(
   key: Buffer,
   checkDevice: (db: pg.PoolClient, deviceId: string) => Promise<void> = async () => {},
 ): Promise<RotationResult> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
+  return inTransaction(pool, async (client) => {
     const select = `select family_id, user_id, device_id, expires_at, used_at, revoked_at,
                            used_at > now() - make_interval(secs => $2) as in_grace
                       from refresh_tokens where token_hash = $1 for update`;
@@ -131,14 +130,8 @@ export async function rotateRefreshToken(
       });
       result = { ok: true, userId: row.user_id, deviceId: row.device_id, next, replayed: false };
     }
-    await client.query('commit');
     return result;
-  } catch (error) {
-    await client.query('rollback');
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Signs out the session that `token` belongs to (its whole family). Returns false if not the user's. */

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { COMMANDS, mayRun, type CommandEnvelope, type MutationResult, type Role } from '@cimco/contract';
+import { inTransaction } from '../db/database.ts';
 import type { CommandContext, CommandEffect } from './context.ts';
 import { HANDLERS } from './handlers/index.ts';
 import { CommandRefusal } from './refusal.ts';
@@ -26,16 +27,13 @@ export interface Caller {
  * about a row (an edit of a deleted part…), what the user entered is kept in `conflicts`.
  */
 export async function applyCommand(pool: pg.Pool, caller: Caller, envelope: CommandEnvelope): Promise<MutationResult> {
-  const tx = await pool.connect();
-  try {
-    await tx.query('begin');
+  return inTransaction(pool, async (tx) => {
     await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 7262021))', [envelope.mutationId]);
     const stored = await tx.query<{ device_id: string; status: MutationResult['status']; code: string | null; message: string | null; details: Record<string, unknown> | null }>(
       'select device_id, status, code, message, details from mutation_results where id = $1',
       [envelope.mutationId],
     );
     if (stored.rows[0]) {
-      await tx.query('commit');
       const row = stored.rows[0];
       if (row.device_id !== caller.deviceId) {
         return refused(envelope, 'duplicate_mutation_id', 'This mutation id was already used by another tablet.');
@@ -91,14 +89,8 @@ export async function applyCommand(pool: pg.Pool, caller: Caller, envelope: Comm
       [envelope.mutationId, caller.siteId, caller.deviceId, caller.userId, envelope.name, result.status,
         result.code ?? null, result.message ?? null, json(result.details), entityId],
     );
-    await tx.query('commit');
     return result;
-  } catch (error) {
-    await tx.query('rollback').catch(() => {});
-    throw error;
-  } finally {
-    tx.release();
-  }
+  });
 }
 
 const MAX_MESSAGE = 1000;

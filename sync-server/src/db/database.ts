@@ -34,6 +34,26 @@ export function createPool(connectionString: string, logger: Logger, max = 10): 
   return pool;
 }
 
+/**
+ * Runs `work` in one transaction on a connection of its own: committed when it returns, rolled
+ * back when it throws (the error goes on to the caller), the connection given back either way.
+ */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const result = await work(client);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    // A failed rollback (the connection is gone) must not hide the error that caused it.
+    await client.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
   const embedded = config.databaseUrl
     ? undefined

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+import { inTransaction } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 
 /** What making a schedule's task needs of it (a row of pm_schedules, locked by the caller). */
@@ -68,9 +69,7 @@ export async function makeMeterTasks(tx: pg.PoolClient, equipmentId: string, met
  * today, so a due schedule makes one task whichever processes run this and when.
  */
 export async function makeCalendarTasks(pool: pg.Pool, limit = 200): Promise<number> {
-  const tx = await pool.connect();
-  try {
-    await tx.query('begin');
+  return inTransaction(pool, async (tx) => {
     const { rows } = await tx.query<DueSchedule & { due_on: string }>(
       `select *, next_due_on::text as due_on from pm_schedules
         where every_days is not null and deleted_at is null and next_due_on <= current_date
@@ -86,14 +85,8 @@ export async function makeCalendarTasks(pool: pg.Pool, limit = 200): Promise<num
         [schedule.id],
       );
     }
-    await tx.query('commit');
     return rows.length;
-  } catch (error) {
-    await tx.query('rollback').catch(() => {});
-    throw error;
-  } finally {
-    tx.release();
-  }
+  });
 }
 
 /** Every server process looks for due calendar PM at start and then every `everyMs`. */

@@ -1,5 +1,6 @@
 import { createHash, randomInt } from 'node:crypto';
 import type pg from 'pg';
+import { inTransaction } from '../db/database.ts';
 import type { ShapeDefinition } from './request.ts';
 
 /**
@@ -35,9 +36,7 @@ export class ShapeRegistry {
   /** The definition's newest live handle for this table schema, created if there is none. */
   async currentHandle(def: ShapeDefinition, fingerprint: string): Promise<string> {
     const key = definitionKey(def);
-    const client = await this.pool.connect();
-    try {
-      await client.query('begin');
+    return inTransaction(this.pool, async (client) => {
       await client.query('select pg_advisory_xact_lock($1, hashtext($2))', [CREATE_LOCK_NAMESPACE, key]);
       const { rows } = await client.query<{ handle: string; schema_fingerprint: string }>(
         `select handle, schema_fingerprint from shape_handles
@@ -62,14 +61,8 @@ export class ShapeRegistry {
           [handle, key, JSON.stringify(def), def.table, fingerprint],
         );
       }
-      await client.query('commit');
       return handle;
-    } catch (error) {
-      await client.query('rollback').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async lookup(handle: string): Promise<HandleInfo | undefined> {

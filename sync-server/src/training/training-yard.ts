@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { hashPassword } from '../auth/passwords.ts';
+import { inTransaction } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import { DEMO_ACCOUNTS, planDemoYard, writeDemoPlan } from '../seed/demo-yard.ts';
 
@@ -159,19 +160,4 @@ async function unusablePasswordHashes(): Promise<Map<string, string>> {
 async function lockTrainingOf(client: pg.PoolClient, liveSiteId: string): Promise<void> {
   // The seed of the hash is any fixed number, distinct from the other advisory-lock keys' seeds.
   await client.query('select pg_advisory_xact_lock(hashtextextended($1, 7262021004))', [`training:${liveSiteId}`]);
-}
-
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    const result = await work(client);
-    await client.query('commit');
-    return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
 }
