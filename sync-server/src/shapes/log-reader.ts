@@ -85,8 +85,12 @@ export interface ChangesRead {
   messages: string[];
   /** The read is complete through this position (≤ the requested end when cut short). */
   through: bigint;
-  /** The table was truncated in the range: the shape's log ends there, its clients must refetch. */
-  truncated: boolean;
+  /**
+   * Why the range cannot be answered, if it cannot: `truncated`, the table was truncated in it (the
+   * shape's log ends there); `compacted`, compaction removed part of it while it was being read.
+   * Either way its clients must refetch.
+   */
+  ended?: 'truncated' | 'compacted';
 }
 
 interface ChangeRow {
@@ -113,7 +117,7 @@ export async function readChanges(
   upTo: bigint,
   { maxRows = 20_000, skipVisibleIn }: { maxRows?: number; skipVisibleIn?: string } = {},
 ): Promise<ChangesRead> {
-  if (upTo <= after) return { messages: [], through: upTo, truncated: false };
+  if (upTo <= after) return { messages: [], through: upTo };
   const alias = quoteIdent(def.table);
   const image = (column: 'old_row' | 'new_row', expression: string) =>
     `case when c.${column} is null then null else (select ${expression} from jsonb_populate_record(null::public.${alias}, c.${column}) as ${alias}) end`;
@@ -153,8 +157,14 @@ export async function readChanges(
       through = cut - 1n;
     }
   }
-  if (rows.some((r) => r.op === 'T')) return { messages: [], through, truncated: true };
-  return { messages: toMessages(def, schema, rows), through, truncated: false };
+  if (rows.some((r) => r.op === 'T')) return { messages: [], through, ended: 'truncated' };
+  // The caller checked the range against compaction before reading, but compaction may have
+  // committed in between, and the read above would then miss the removed transactions and
+  // still look complete: a client told "up to date" past them would never get them. Read after
+  // the range, in a later snapshot, `compacted_through` tells whether any of it was removed.
+  const { rows: bounds } = await pool.query<{ compacted: string }>('select compacted_through::text as compacted from shape_feed_state');
+  if (BigInt(bounds[0]!.compacted) > after) return { messages: [], through, ended: 'compacted' };
+  return { messages: toMessages(def, schema, rows), through };
 }
 
 function toMessages(def: ShapeDefinition, schema: TableSchema, rows: ChangeRow[]): string[] {

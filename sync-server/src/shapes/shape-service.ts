@@ -131,13 +131,7 @@ export class ShapeService {
     let from = offset.kind === 'now' ? await this.watcher.refresh() : offset.tx;
     if (offset.kind === 'position') {
       const feed = await this.#feedBounds();
-      if (from < feed.compactedThrough) {
-        // Behind compaction: re-sync under the newest live handle, shared with everyone else; only
-        // if the client is already on it does it need one of its own (clients treat a handle they
-        // got a 409 for as expired).
-        const current = await this.#currentHandle(source, key);
-        return this.#mustRefetch(current !== handle ? current : await this.registry.newHandle(def, schema.fingerprint));
-      }
+      if (from < feed.compactedThrough) return this.#behindCompaction(source, key, handle);
       // A position the feed never reached (a made-up offset, or a database restored from a backup):
       // answering would announce a global_last_seen_lsn ahead of the feed, and pglite-sync would
       // then drop every change up to it. Electric answers the same 400.
@@ -151,7 +145,7 @@ export class ShapeService {
     if (!request.live) {
       const head = await this.watcher.refresh();
       const page = await this.#changes(handle, source, from, head);
-      if (page.truncated) return this.#mustRefetch(await this.#currentHandle(source, key, { fresh: true }));
+      if (page.ended) return this.#logEnded(page.ended, source, key, handle);
       const upToDate = page.through >= head;
       return {
         status: 200,
@@ -175,7 +169,7 @@ export class ShapeService {
       const head = this.watcher.position;
       if (head > from) {
         const page = await this.#changes(handle, source, from, head);
-        if (page.truncated) return this.#mustRefetch(await this.#currentHandle(source, key, { fresh: true }));
+        if (page.ended) return this.#logEnded(page.ended, source, key, handle);
         if (page.messages.length > 0 || page.through < head || arrivedBehind) {
           const upToDate = page.through >= head;
           return this.#live(handle, page.messages, page.through, upToDate ? head : undefined);
@@ -188,6 +182,23 @@ export class ShapeService {
       if (remaining <= 0 || signal?.aborted || this.watcher.stopped) return this.#live(handle, [], from, from);
       await this.watcher.waitForPosition(from, remaining, signal);
     }
+  }
+
+  /**
+   * Behind compaction: re-sync under the newest live handle, shared with everyone else; only if the
+   * client is already on it does it need one of its own (clients treat a handle they got a 409 for
+   * as expired).
+   */
+  async #behindCompaction(source: ShapeSource, key: string, handle: string): Promise<ShapeAnswer> {
+    const current = await this.#currentHandle(source, key);
+    return this.#mustRefetch(current !== handle ? current : await this.registry.newHandle(source.def, source.schema.fingerprint));
+  }
+
+  /** A range that cannot be answered (ChangesRead.ended): the client refetches. */
+  async #logEnded(why: 'truncated' | 'compacted', source: ShapeSource, key: string, handle: string): Promise<ShapeAnswer> {
+    // A truncate retired the table's handles: the current one is asked of the database.
+    if (why === 'truncated') return this.#mustRefetch(await this.#currentHandle(source, key, { fresh: true }));
+    return this.#behindCompaction(source, key, handle);
   }
 
   #live(handle: string, messages: string[], through: bigint, upToDateAt: bigint | undefined): ShapeAnswer {
@@ -286,8 +297,8 @@ export class ShapeService {
           maxRows: Number.MAX_SAFE_INTEGER,
           skipVisibleIn: read.snapshot.text,
         });
-        // Truncated after the snapshot was taken: its handle is retired; the client retries.
-        if (gap.truncated) throw new ShapeUnavailableError('the table was truncated while its snapshot was read; try again');
+        // Truncated (its handle is retired) or compacted after the snapshot was taken: the client retries.
+        if (gap.ended) throw new ShapeUnavailableError(`the table's change log was ${gap.ended} while its snapshot was read; try again`);
         const end = this.#snapshotEnd(read.snapshot, position);
         return { body: `[${[...read.rows, end, ...gap.messages].join(',')}]`, position };
       },

@@ -8,7 +8,10 @@ import { gunzipSync } from 'node:zlib';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.ts';
+import { readChanges } from '../../src/shapes/log-reader.ts';
 import { compactFeed } from '../../src/shapes/publisher.ts';
+import type { ShapeDefinition } from '../../src/shapes/request.ts';
+import { loadTableSchema } from '../../src/shapes/table-schema.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { startTestServer } from '../support/server.ts';
 import {
@@ -230,6 +233,27 @@ describe('409: the client must start over', () => {
     expect(resync.handle).toBe(late.headers.get('electric-handle'));
     const { rows } = await db.pool.query<{ quantity: number }>('select quantity from parts where id = $1', [part.id]);
     expect(changes(resync.messages).find((m) => m.value!.id === part.id)!.value!.quantity).toBe(String(rows[0]!.quantity));
+  });
+
+  it('a range compacted while it is read is reported, never answered with a hole (SPEC F9)', async () => {
+    // The service checks a request's offset against compaction before it reads the range; a
+    // compaction that commits in between must not turn the read into a complete-looking answer
+    // that skips the removed transactions. Here the compaction lands before the read itself.
+    const schema = await loadTableSchema(db.pool, 'parts');
+    const def: ShapeDefinition = { table: 'parts', columns: schema.columns.map((c) => c.name), where: 'true', params: [], replica: 'default', log: 'full' };
+    const before = await feedHead(server, db.pool);
+    const { rows: parts } = await db.pool.query<{ id: string }>('select id from parts where site_id = $1 limit 2', [storeroom.siteId]);
+    for (const part of parts) {
+      await db.pool.query(`insert into stock_movements (id, site_id, part_id, delta, reason) values ($1, $2, $3, 1, 'received')`, [uuidv7(), storeroom.siteId, part.id]);
+    }
+    const head = await feedHead(server, db.pool);
+    const whole = await readChanges(db.pool, { def, schema }, before, head);
+    expect(whole.ended).toBeUndefined();
+    expect(whole.messages.length).toBeGreaterThanOrEqual(2);
+
+    expect(await compactFeed(db.pool, '0 seconds')).toBeGreaterThan(0);
+    const holed = await readChanges(db.pool, { def, schema }, before, head);
+    expect(holed).toEqual({ messages: [], through: head, ended: 'compacted' });
   });
 });
 
