@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
 import Papa from 'papaparse';
 import { en } from '../client/src/i18n/en.ts';
 import { inEnglish, partRow, SHOWN } from './support/screens.ts';

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
 import { APP_READY, closeServerDb, goOffline, local, serverRows, signIn } from './support/tablet.ts';
 import { inEnglish, partRow, SHOWN } from './support/screens.ts';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
 import { launchKillable, type KillableBrowser } from './support/killable-browser.ts';
 import { openParts, partRow, SHOWN } from './support/screens.ts';
 import { APP_READY, closeServerDb, local, serverRows, signIn, waitForEmptyOutbox, waitForLocal } from './support/tablet.ts';

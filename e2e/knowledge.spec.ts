@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
 import { inEnglish, SHOWN } from './support/screens.ts';
 import { closeServerDb, goOffline, goOnline, runAs, serverRows, signIn, waitForEmptyOutbox, waitForLocal } from './support/tablet.ts';
 

@@ -1,4 +1,5 @@
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import type { APIRequestContext, Page } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
 import { apiErrorSchema, sessionSchema, userSchema, type Session } from '@cimco/contract';
 import { inEnglish } from './support/screens.ts';
 import { APP_READY } from './support/tablet.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
 import { completeTask, inEnglish, SHOWN } from './support/screens.ts';
 import { closeServerDb, goOffline, goOnline, local, runAs, serverRows, signIn, waitForEmptyOutbox } from './support/tablet.ts';
 

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
 import { goOffline, goOnline, signIn } from './support/tablet.ts';
 import { inEnglish, SHOWN } from './support/screens.ts';
 

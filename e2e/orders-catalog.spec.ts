@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
 import { v7 as uuidv7 } from 'uuid';
 import { inEnglish, SHOWN } from './support/screens.ts';
 import {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
 import { OwnServer } from './support/own-server.ts';
 import { inEnglish, SHOWN } from './support/screens.ts';
 import { closeServerDb, goOffline, goOnline, serverDatabaseUrl, serverRows, signIn, waitForEmptyOutbox, waitForLocal } from './support/tablet.ts';
@@ -10,13 +11,14 @@ import { closeServerDb, goOffline, goOnline, serverDatabaseUrl, serverRows, sign
 
 test.describe.configure({ timeout: 600_000 });
 
-// A second server process on the shared web server's database.
-const second = new OwnServer(3197, { DATABASE_URL: serverDatabaseUrl(), DEMO: 'false' });
+// A second server process on the database of this worker's yard server.
+let second: OwnServer;
 test.beforeAll(async () => {
+  second = new OwnServer(3197, { DATABASE_URL: serverDatabaseUrl(), DEMO: 'false' });
   await second.start();
 });
 test.afterAll(async () => {
-  await second.remove();
+  await second?.remove();
   await closeServerDb();
 });
 

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
 
 // The tablet app as a PWA: the service worker (vite-plugin-pwa, generateSW) precaches the app
 // shell and PGlite's WebAssembly and data files, the manifest makes it installable, and the app

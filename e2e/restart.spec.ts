@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
 import { OwnServer } from './support/own-server.ts';
 import { local, signIn, waitForLocal } from './support/tablet.ts';
 

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
 import { inEnglish, partRow, SHOWN } from './support/screens.ts';
 import { closeServerDb, serverRows, signIn } from './support/tablet.ts';
 

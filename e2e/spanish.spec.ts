@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
 import { SHOWN } from './support/screens.ts';
 import { closeServerDb, goOffline, goOnline, local, record, runAs, serverRows, signIn, waitForEmptyOutbox } from './support/tablet.ts';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
 import { closeServerDb, local, serverRows, signIn, waitForLocal } from './support/tablet.ts';
 import { inEnglish } from './support/screens.ts';
 

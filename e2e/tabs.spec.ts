@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
 import { APP_READY, closeServerDb, electionLocks, local, record, serverRows, signIn, waitForEmptyOutbox, waitForLocal } from './support/tablet.ts';
 
 // Two tabs of one tablet: PGlite's worker elects one leader; the other tab's queries go to it.

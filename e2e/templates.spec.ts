@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
 import { inEnglish, SHOWN } from './support/screens.ts';
 import { closeServerDb, goOffline, goOnline, local, serverRows, signIn, waitForEmptyOutbox, waitForLocal } from './support/tablet.ts';
 

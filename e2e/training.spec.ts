@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
 import { inEnglish, SHOWN, useStock } from './support/screens.ts';
 import { APP_READY, closeServerDb, deleteYard, goOffline, goOnline, local, serverRows, signIn, waitForEmptyOutbox, waitForInitialSync } from './support/tablet.ts';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
 import { inEnglish, SHOWN, useStock } from './support/screens.ts';
 import { closeServerDb, goOffline, goOnline, local, record, serverRows, signIn, waitForEmptyOutbox, waitForLocal } from './support/tablet.ts';
 

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
 import { inEnglish, SHOWN } from './support/screens.ts';
 import { closeServerDb, goOffline, goOnline, local, serverRows, signIn, waitForEmptyOutbox, waitForLocal } from './support/tablet.ts';
 

@@ -1,6 +1,7 @@
 /**
  * A server of the test's own (its own port and data directory), for tests that stop and restart
- * it — the shared web server of playwright.config.ts must keep running for the other tests.
+ * it, or a second process on another server's database; also each Playwright worker's own yard
+ * server (fixtures.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';

@@ -2,7 +2,7 @@
  * Helpers for the end-to-end tests: a tablet is a browser page of the app. Its local database is
  * `window.cimcoDb` (the PGlite worker) and `window.cimcoRecord` records a command as the screens
  * do; the server's database is read directly (the embedded PostgreSQL of the web server that
- * playwright.config.ts starts, found through its data directory).
+ * this worker started, e2e/support/fixtures.ts, found through its data directory).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -116,7 +116,7 @@ let pool: pg.Pool | undefined;
 /** The web server's embedded PostgreSQL (its data directory holds the port and password). */
 export function serverDb(dataDir = process.env.CIMCO_E2E_DATA_DIR): pg.Pool {
   if (pool) return pool;
-  if (!dataDir) throw new Error('CIMCO_E2E_DATA_DIR is not set (playwright.config.ts sets it)');
+  if (!dataDir) throw new Error('CIMCO_E2E_DATA_DIR is not set (e2e/support/fixtures.ts sets it)');
   const settings = JSON.parse(fs.readFileSync(path.join(dataDir, 'postgres.json'), 'utf8')) as { port: number; password: string };
   pool = new pg.Pool({ host: '127.0.0.1', port: settings.port, user: 'postgres', password: settings.password, database: 'cimco', max: 2 });
   return pool;
@@ -124,7 +124,7 @@ export function serverDb(dataDir = process.env.CIMCO_E2E_DATA_DIR): pg.Pool {
 
 /** The web server's database as a URL, for a second server process on it. */
 export function serverDatabaseUrl(dataDir = process.env.CIMCO_E2E_DATA_DIR): string {
-  if (!dataDir) throw new Error('CIMCO_E2E_DATA_DIR is not set (playwright.config.ts sets it)');
+  if (!dataDir) throw new Error('CIMCO_E2E_DATA_DIR is not set (e2e/support/fixtures.ts sets it)');
   const settings = JSON.parse(fs.readFileSync(path.join(dataDir, 'postgres.json'), 'utf8')) as { port: number; password: string };
   return `postgres://postgres:${encodeURIComponent(settings.password)}@127.0.0.1:${settings.port}/cimco`;
 }

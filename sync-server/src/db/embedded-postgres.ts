@@ -65,40 +65,54 @@ export async function startEmbeddedPostgres(
 
   const stored = await readSettings(settingsFile);
   const password = stored?.password ?? randomBytes(24).toString('base64url');
-  const port = await getPort({ port: stored?.port ?? 54329, host: '127.0.0.1' });
+  let port = await getPort({ port: stored?.port ?? 54329, host: '127.0.0.1' });
   const initialised = await exists(path.join(clusterDir, 'PG_VERSION'));
 
-  const postgres = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    port,
-    user: USER,
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: true,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (message) => logger.debug({ postgres: message.trim() }, 'postgres'),
-    onError: (message) => logger.debug({ postgres: String(message).trim() }, 'postgres'),
-  });
+  const onPort = (port: number) =>
+    new EmbeddedPostgres({
+      databaseDir: clusterDir,
+      port,
+      user: USER,
+      password,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: true,
+      initdbFlags: ['--encoding=UTF8', '--locale=C'],
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      onLog: (message) => logger.debug({ postgres: message.trim() }, 'postgres'),
+      onError: (message) => logger.debug({ postgres: String(message).trim() }, 'postgres'),
+    });
+  let postgres = onPort(port);
 
   if (!initialised) {
     logger.info({ clusterDir }, 'creating the embedded PostgreSQL cluster (first start)');
     await fs.rm(clusterDir, { recursive: true, force: true });
     await postgres.initialise();
   }
-  await writeSettings(settingsFile, { password, port });
 
-  try {
-    await postgres.start();
-  } catch (error) {
-    // The package rejects with nothing when the process exits early; a lock taken between our
-    // check and the start is the usual reason.
-    await refuseIfRunning(clusterDir);
-    throw new Error(
-      `The embedded PostgreSQL in ${clusterDir} did not start` +
-        (error instanceof Error ? `: ${error.message}` : '. Run with LOG_LEVEL=debug to see its log.'),
-    );
+  for (let attempt = 1; ; attempt++) {
+    await writeSettings(settingsFile, { password, port });
+    try {
+      await postgres.start();
+      break;
+    } catch (error) {
+      // The package rejects with nothing when the process exits early; a lock taken between our
+      // check and the start is the usual reason.
+      await refuseIfRunning(clusterDir);
+      // Or the port: get-port only looks, so two servers starting at once on one machine (the
+      // E2E workers) can both be told the same port is free. The one that lost takes another.
+      const free = await getPort({ port, host: '127.0.0.1' });
+      if (attempt < 3 && free !== port) {
+        logger.info({ port, next: free }, 'the embedded PostgreSQL port was taken meanwhile; trying another');
+        port = free;
+        postgres = onPort(port);
+        continue;
+      }
+      throw new Error(
+        `The embedded PostgreSQL in ${clusterDir} did not start` +
+          (error instanceof Error ? `: ${error.message}` : '. Run with LOG_LEVEL=debug to see its log.'),
+      );
+    }
   }
 
   const connectionString = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
