@@ -58,6 +58,9 @@ function expectNoEnglish(text: string): void {
 }
 
 test.beforeAll(async ({ browser }) => {
+  // A hook runs under the config's 30 s, not the describe's timeout, and the first sign-in (PGlite's
+  // first start) can take longer than that on a busy machine.
+  test.setTimeout(300_000);
   // A yard with an admin and a storeroom keeper (the demo password's hash, so they sign in with it).
   siteId = randomUUID();
   await serverRows('insert into sites (id, code, name) values ($1, $2, $3)', [siteId, SITE_CODE, `CSV yard ${run}`]);

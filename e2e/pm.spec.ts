@@ -14,6 +14,9 @@ test.describe.configure({ timeout: 600_000 });
 // A second server process on the database of this worker's yard server.
 let second: OwnServer;
 test.beforeAll(async () => {
+  // A hook runs under the config's 30 s, not the describe's timeout; a server's first start
+  // (initdb, migrations, seed) can take longer on a busy machine.
+  test.setTimeout(180_000);
   second = new OwnServer(3197, { DATABASE_URL: serverDatabaseUrl(), DEMO: 'false' });
   await second.start();
 });

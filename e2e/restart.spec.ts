@@ -9,6 +9,9 @@ test.describe.configure({ timeout: 600_000 });
 
 const server = new OwnServer(3198);
 test.beforeAll(async () => {
+  // A hook runs under the config's 30 s, not the describe's timeout; a server's first start
+  // (initdb, migrations, seed) can take longer on a busy machine.
+  test.setTimeout(180_000);
   await server.start();
 });
 test.afterAll(async () => {
