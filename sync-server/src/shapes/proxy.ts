@@ -5,7 +5,7 @@ import type { SyncedTable } from '@cimco/contract';
 import type { AccessControl } from '../auth/access.ts';
 import type { AccessTokens } from '../auth/access-tokens.ts';
 import type { Logger } from '../logger.ts';
-import { parseShapeRequest, ShapeRequestError, type ShapeCaller } from './request.ts';
+import { parseShapeRequest, ShapeRequestError, type ShapeCaller, type ShapeRequest } from './request.ts';
 import { authenticateShapeCaller, endWhenRevoked, shapeCors } from './routes.ts';
 import type { TableSchema } from './table-schema.ts';
 
@@ -21,6 +21,25 @@ const FORWARDED_PARAMS = ['offset', 'handle', 'live', 'cursor', 'replica', 'log'
 // fetch() decodes compressed bodies, so the upstream's encoding and length no longer apply; the
 // hop-by-hop headers belong to the upstream connection.
 const DROPPED_RESPONSE_HEADERS = new Set(['content-encoding', 'content-length', 'transfer-encoding', 'connection', 'keep-alive']);
+
+/**
+ * The request sent to Electric: the shape the server decided (table, columns, the caller's scope
+ * ANDed with the client's where, their params) and the protocol's own parameters, nothing else.
+ */
+export function upstreamShapeUrl(electricUrl: string, request: ShapeRequest, query: Record<string, unknown>, secret: string | undefined): URL {
+  const upstream = new URL('/v1/shape', electricUrl);
+  const q = upstream.searchParams;
+  q.set('table', request.table);
+  q.set('columns', request.shape.columns.map((c) => `"${c.replaceAll('"', '""')}"`).join(','));
+  q.set('where', request.shape.where);
+  request.shape.params.forEach((value, i) => q.set(`params[${i + 1}]`, value));
+  for (const name of FORWARDED_PARAMS) {
+    const value = query[name];
+    if (typeof value === 'string') q.set(name, value);
+  }
+  if (secret) q.set('secret', secret);
+  return upstream;
+}
 
 export function proxyShapeRoutes(options: {
   electricUrl: string;
@@ -45,17 +64,7 @@ export function proxyShapeRoutes(options: {
       throw error;
     }
 
-    const upstream = new URL('/v1/shape', options.electricUrl);
-    const q = upstream.searchParams;
-    q.set('table', request.table);
-    q.set('columns', request.shape.columns.map((c) => `"${c.replaceAll('"', '""')}"`).join(','));
-    q.set('where', request.shape.where);
-    request.shape.params.forEach((value, i) => q.set(`params[${i + 1}]`, value));
-    for (const name of FORWARDED_PARAMS) {
-      const value = req.query[name];
-      if (typeof value === 'string') q.set(name, value);
-    }
-    if (options.secret) q.set('secret', options.secret);
+    const upstream = upstreamShapeUrl(options.electricUrl, request, req.query, options.secret);
 
     const aborted = new AbortController();
     res.on('close', () => aborted.abort());
