@@ -24,6 +24,8 @@ const USAGE = `npm run bench:shapes [-- options]
 
   --parts N           parts to generate and sync                      (default 50000)
   --clients A,B       live clients per fan-out round                  (default 50,200)
+  --live L            live modes, a round each per client count: long-poll, sse
+                                                                      (default long-poll,sse)
   --writes N          single-row updates per round                    (default 30)
   --interval-ms N     time between two writes                         (default 200)
   --idle-seconds N    idle measurement per round (long-polls parked)  (default 20)
@@ -35,6 +37,7 @@ const USAGE = `npm run bench:shapes [-- options]
 interface Options {
   parts: number;
   clients: number[];
+  live: ('long-poll' | 'sse')[];
   writes: number;
   intervalMs: number;
   idleSeconds: number;
@@ -44,20 +47,22 @@ interface Options {
 
 function parseOptions(argv: string[]): Options {
   const read = readOptions('bench:shapes', USAGE, argv, {
-    texts: ['parts', 'clients', 'writes', 'interval-ms', 'idle-seconds', 'insert-methods', 'profile-server'],
+    texts: ['parts', 'clients', 'live', 'writes', 'interval-ms', 'idle-seconds', 'insert-methods', 'profile-server'],
   });
   const options = {
     insertMethods: read.choices<InitialInsertMethod>('insert-methods', 'insert,csv,json', ['insert', 'csv', 'json'], { noneAllowed: true }),
     profileServer: read.text('profile-server'),
     parts: read.whole('parts', 50_000, 1, 2_000_000),
     clients: read.wholeList('clients', '50,200', 1, 2000),
+    live: read.choices<'long-poll' | 'sse'>('live', 'long-poll,sse', ['long-poll', 'sse']),
     writes: read.whole('writes', 30, 1, 10_000),
     intervalMs: read.whole('interval-ms', 200, 0, 60_000),
     idleSeconds: read.whole('idle-seconds', 20, 0, 600),
   };
   // Fan-out round k uses the parts numbered k00…k99: they must exist.
-  const needed = (options.clients.length + 1) * 100;
-  if (options.parts < needed) read.fail(`--parts must be at least ${needed} for ${options.clients.length} fan-out round(s)`);
+  const rounds = options.clients.length * options.live.length;
+  const needed = (rounds + 1) * 100;
+  if (options.parts < needed) read.fail(`--parts must be at least ${needed} for ${rounds} fan-out round(s)`);
   return options;
 }
 
@@ -112,8 +117,9 @@ async function measure(options: Options, env: Environment): Promise<Results> {
 
     // 2. Fan-out, one round (and one shape) per client count.
     const rounds: FanOutResult[] = [];
-    for (const [k, clients] of options.clients.entries()) {
-      progress(`${clients} live clients: connecting, ${options.idleSeconds} s idle, ${options.writes} writes`);
+    const plan = options.clients.flatMap((clients) => options.live.map((live) => ({ clients, sse: live === 'sse' })));
+    for (const [k, { clients, sse }] of plan.entries()) {
+      progress(`${clients} live clients (${sse ? 'SSE' : 'long-poll'}): connecting, ${options.idleSeconds} s idle, ${options.writes} writes`);
       rounds.push(
         await fanOut({
           serverUrl: server.url,
@@ -125,6 +131,7 @@ async function measure(options: Options, env: Environment): Promise<Results> {
           writes: options.writes,
           intervalMs: options.intervalMs,
           idleSeconds: options.idleSeconds,
+          sse,
           block: k + 1,
           meter,
           signal: stopClients.signal,

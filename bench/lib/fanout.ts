@@ -20,6 +20,8 @@ export interface FanOutOptions {
   writes: number;
   intervalMs: number;
   idleSeconds: number;
+  /** Live mode: Electric's SSE (`liveSse`), or long-polls. */
+  sse: boolean;
   /** Which hundred of part numbers the shape selects (…-00001xx for 1). */
   block: number;
   meter: CostMeter;
@@ -29,10 +31,11 @@ export interface FanOutOptions {
 
 export interface FanOutResult {
   clients: number;
+  sse: boolean;
   shapeRows: number;
   /** Seconds from creating the streams until every one is up to date with a long-poll open. */
   connectSeconds: number;
-  /** Live requests in flight (client side) just before each write: min and max. */
+  /** Live requests in flight (long-polls waiting, SSE streams open; client side) just before each write: min and max. */
   inFlightAtWrites: [number, number];
   /** TCP connections accepted on the server's port just before the first write. */
   tcpConnections: number;
@@ -60,6 +63,35 @@ async function until(condition: () => boolean, timeoutMs: number, what: string):
   }
 }
 
+/** The same bytes, and `onEnd` once when they end, fail or are cancelled. */
+function untilEnd(body: ReadableStream<Uint8Array>, onEnd: () => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    onEnd();
+  };
+  return new ReadableStream({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          end();
+          controller.close();
+        } else controller.enqueue(value);
+      } catch (error) {
+        end();
+        controller.error(error);
+      }
+    },
+    async cancel(reason) {
+      end();
+      await reader.cancel(reason);
+    },
+  });
+}
+
 export async function fanOut(o: FanOutOptions): Promise<FanOutResult> {
   const where = `part_number like '%-${String(o.block).padStart(5, '0')}__'`;
   const { rows: partRows } = await o.pool.query<{ id: string }>(
@@ -69,6 +101,7 @@ export async function fanOut(o: FanOutOptions): Promise<FanOutResult> {
   if (partRows.length === 0) throw new Error(`no parts match ${where}: use more --parts`);
   const partIds = partRows.map((r) => r.id);
 
+  const label = `${o.clients} clients, ${o.sse ? 'SSE' : 'long-poll'}`;
   const marker = `bench-${o.clients}-${Date.now().toString(36)}-`;
   const commitAt: number[] = [];
   // received[w][client] = when client got write w (performance.now()), or undefined.
@@ -82,14 +115,21 @@ export async function fanOut(o: FanOutOptions): Promise<FanOutResult> {
   const statuses = new Map<number, number>();
   let mustRefetches = 0;
   const countingFetch: typeof fetch = async (input, init) => {
-    const live = (input instanceof Request ? input.url : String(input)).includes('live=true');
+    const url = input instanceof Request ? input.url : String(input);
+    const live = url.includes('live=true');
     if (live) liveInFlight++;
+    let streaming = false;
     try {
       const res = await fetch(input, init);
       if (writing) statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      // An SSE stream is live until its body ends, not when its headers arrive.
+      if (live && res.body && res.headers.get('content-type')?.startsWith('text/event-stream')) {
+        streaming = true;
+        return new Response(untilEnd(res.body, () => liveInFlight--), res);
+      }
       return res;
     } finally {
-      if (live) liveInFlight--;
+      if (live && !streaming) liveInFlight--;
     }
   };
 
@@ -105,6 +145,7 @@ export async function fanOut(o: FanOutOptions): Promise<FanOutResult> {
       headers: { authorization: `Bearer ${o.token}` },
       signal: aborter.signal,
       fetchClient: countingFetch,
+      liveSse: o.sse,
     });
     stream.subscribe(
       (messages) => {
@@ -135,14 +176,14 @@ export async function fanOut(o: FanOutOptions): Promise<FanOutResult> {
     const connectSeconds = (performance.now() - connectStarted) / 1000;
 
     // Idle: every client holds a long-poll; the server answers each with up-to-date on its timeout.
-    o.meter.start(`idle, ${o.clients} clients`);
+    o.meter.start(`idle, ${label}`);
     await sleep(o.idleSeconds * 1000);
-    const idle = o.meter.end(`idle, ${o.clients} clients`);
+    const idle = o.meter.end(`idle, ${label}`);
     await until(() => liveInFlight >= o.clients, 30_000, 'the long-polls to be re-established after idling');
 
     const tcpConnections = establishedConnections(o.serverPort).serverSide;
     const inFlight: number[] = [];
-    o.meter.start(`writes, ${o.clients} clients`);
+    o.meter.start(`writes, ${label}`);
     writing = true;
     const writesStarted = performance.now();
     const db = await o.pool.connect();
@@ -165,7 +206,7 @@ export async function fanOut(o: FanOutOptions): Promise<FanOutResult> {
     await until(() => receivedPairs >= expectedPairs, 30_000, 'every client to receive every write').catch((error: Error) =>
       errors.push(error.message),
     );
-    const writePhase = o.meter.end(`writes, ${o.clients} clients`);
+    const writePhase = o.meter.end(`writes, ${label}`);
 
     const latencies: number[] = [];
     const lastClient: number[] = [];
@@ -180,6 +221,7 @@ export async function fanOut(o: FanOutOptions): Promise<FanOutResult> {
     }
     return {
       clients: o.clients,
+      sse: o.sse,
       shapeRows: partIds.length,
       connectSeconds,
       inFlightAtWrites: [Math.min(...inFlight), Math.max(...inFlight)],

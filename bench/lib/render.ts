@@ -118,13 +118,14 @@ function fanOut(r: Results): string[] {
       `@electric-sql/client ShapeStreams in the bench process; ${r.writes} single-row UPDATEs, each its own ` +
       `transaction, ${r.intervalMs} ms apart. Latency = COMMIT acknowledged → the client's subscriber gets the change.`,
     table(
-      ['clients', 'all live after s', 'long-polls in flight at writes', 'server TCP conns', 'received', 'p50 ms', 'p99 ms', 'max ms', 'last client/write p50 ms'],
+      ['clients', 'live', 'all live after s', 'live requests at writes', 'server TCP conns', 'received', 'p50 ms', 'p99 ms', 'max ms', 'last client/write p50 ms', 'server CPU ms / client / write'],
       r.rounds.map((round) => {
         const sorted = [...round.latencies].sort((a, b) => a - b);
         const last = [...round.lastClient].sort((a, b) => a - b);
         const [low, high] = round.inFlightAtWrites;
         return [
           round.clients,
+          round.sse ? 'SSE' : 'long-poll',
           fixed(round.connectSeconds, 2),
           low === high ? `${low}` : `${low}–${high}`,
           round.tcpConnections,
@@ -133,6 +134,7 @@ function fanOut(r: Results): string[] {
           fixed(percentile(sorted, 99), 1),
           fixed(sorted.at(-1) ?? Number.NaN, 1),
           fixed(percentile(last, 50), 1),
+          fixed((1000 * round.writePhase.serverCpu) / (round.clients * r.writes), 3),
         ];
       }),
     ),
@@ -141,12 +143,12 @@ function fanOut(r: Results): string[] {
     const unexpected = [...round.statuses].filter(([status]) => status !== 200);
     if (unexpected.length > 0 || round.mustRefetches > 0) {
       const list = [...round.statuses].map(([status, n]) => `${int(n)}× ${status}`).join(', ');
-      out.push(`  ${round.clients} clients: responses during the writes: ${list}; must-refetch messages: ${round.mustRefetches}`);
+      out.push(`  ${round.clients} clients (${round.sse ? 'SSE' : 'long-poll'}): responses during the writes: ${list}; must-refetch messages: ${round.mustRefetches}`);
     }
-    for (const e of round.errors.slice(0, 5)) out.push(`  ${round.clients} clients: ${e}`);
+    for (const e of round.errors.slice(0, 5)) out.push(`  ${round.clients} clients (${round.sse ? 'SSE' : 'long-poll'}): ${e}`);
   }
   out.push(
-    "Long-polls in flight: counted in the clients' fetch just before each write. Server TCP conns: established\n" +
+    "Live requests: long-polls waiting or SSE streams open, counted in the clients' fetch just before each write. Server TCP conns: established\n" +
       'connections on its port before the first write, idle keep-alive ones included. The clients run in the bench\n' +
       'process on the same cores as the server and PostgreSQL: the latencies include their CPU (see 3).',
   );

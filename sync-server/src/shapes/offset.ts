@@ -1,8 +1,8 @@
 /**
  * Shape log offsets. The protocol's offsets are `<tx>_<op>`; ours point between transactions:
  * `<tx>_inf` means "everything up to and including transaction `tx` of the feed". A response never
- * ends inside a transaction, so no other form is ever handed out; `-1` asks for a snapshot and
- * `now` for the current position without data.
+ * ends inside a transaction, so no other form is ever handed out (`<tx>_0` comes back from SSE
+ * clients, below); `-1` asks for a snapshot and `now` for the current position without data.
  */
 export type RequestedOffset = { kind: 'snapshot' } | { kind: 'now' } | { kind: 'position'; tx: bigint };
 
@@ -14,8 +14,11 @@ export function parseOffset(text: string): RequestedOffset | undefined {
   const match = POSITION.exec(text);
   if (!match) return undefined;
   const tx = BigInt(match[1]!);
+  // `<tx>_0` is what Electric's clients make of an up-to-date's `global_last_seen_lsn` in SSE mode
+  // (live-stream.ts), and ours is always a whole position: everything through tx. Any other
   // `<tx>_<n>`, as other servers hand out, is read as "within tx": resume after the previous one.
-  return { kind: 'position', tx: match[2] === 'inf' ? tx : tx > 0n ? tx - 1n : 0n };
+  if (match[2] === 'inf' || match[2] === '0') return { kind: 'position', tx };
+  return { kind: 'position', tx: tx > 0n ? tx - 1n : 0n };
 }
 
 export function formatPosition(tx: bigint): string {

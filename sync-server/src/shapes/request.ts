@@ -13,6 +13,8 @@ export interface ShapeRequest {
   offset: RequestedOffset;
   handle: string | undefined;
   live: boolean;
+  /** Live mode as server-sent events (`live_sse`, or `experimental_live_sse` from older clients). */
+  sse: boolean;
   cursor: string | undefined;
   shape: ShapeDefinition;
 }
@@ -149,6 +151,8 @@ export async function parseShapeRequest(
   if (live && offset.kind === 'snapshot') {
     throw new ShapeRequestError(400, { live: ['live is not allowed with offset=-1: fetch the snapshot first'] });
   }
+  const sseText = single(query, 'live_sse') ?? single(query, 'experimental_live_sse') ?? 'false';
+  if (!['true', 'false'].includes(sseText)) throw new ShapeRequestError(400, { live_sse: ['live_sse must be true or false'] });
   const replica = single(query, 'replica') ?? 'default';
   if (replica !== 'default' && replica !== 'full') {
     throw new ShapeRequestError(400, { replica: ['replica must be default or full'] });
@@ -192,6 +196,7 @@ export async function parseShapeRequest(
     offset,
     handle,
     live,
+    sse: live && sseText === 'true',
     cursor: single(query, 'cursor'),
     shape: { table, columns, where, params, replica, log },
   };

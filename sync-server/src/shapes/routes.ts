@@ -6,6 +6,7 @@ import type { AccessTokens } from '../auth/access-tokens.ts';
 import { caller, requireAuth } from '../auth/require-auth.ts';
 import { HttpError } from '../http/errors.ts';
 import { sendShapeBody, ShapeCompressor, UNCOMPRESSED_LENGTH_HEADER } from './compress.ts';
+import { streamLive } from './live-stream.ts';
 import { parseShapeRequest, ShapeRequestError, type ShapeCaller } from './request.ts';
 import { ShapeUnavailableError, type ShapeAnswer, type ShapeService } from './shape-service.ts';
 
@@ -81,14 +82,20 @@ export function shapeRoutes(service: ShapeService, tokens: AccessTokens, access:
       const watch = endWhenRevoked(access, res.locals.shapeCaller as ShapeCaller, aborted);
       let answer: ShapeAnswer;
       try {
-        answer = await service.answer(request, aborted.signal);
+        // SSE opens with what a catch-up would answer now (never waiting): a 409 or an error goes
+        // out as it would to a long-poll, before the stream's headers.
+        answer = await service.answer(request.sse ? { ...request, live: false } : request, aborted.signal);
+        if (request.sse && answer.status === 200 && !watch.revoked() && !aborted.signal.aborted) {
+          await streamLive(res, service, request, answer, { signal: aborted.signal, cursor: nextCursor(request.cursor) });
+          return;
+        }
       } finally {
         watch.stop();
       }
       const revoked = watch.revoked();
       if (revoked) throw revoked;
       if (aborted.signal.aborted) return;
-      await send(req, res, compressor, answer, request.live, request.cursor);
+      await send(req, res, compressor, answer, request.live && !request.sse, request.cursor);
     } catch (error) {
       if (error instanceof ShapeRequestError) {
         res.status(error.status).set('cache-control', 'no-store').json({ message: error.message, errors: error.errors });

@@ -27,6 +27,11 @@ export interface ShapeAnswer {
   schema?: string;
   upToDate: boolean;
   kind: 'snapshot' | 'catch-up' | 'live' | 'must-refetch';
+  /**
+   * Catch-up and live answers: the body's messages one by one (without the up-to-date), for the
+   * SSE live mode, which sends each as its own event. The array is the shared log page's own.
+   */
+  changes?: { messages: readonly string[]; through: bigint; upToDateAt: bigint | undefined };
 }
 
 export interface ShapeServiceOptions {
@@ -128,7 +133,7 @@ export class ShapeService {
       };
     }
 
-    let from = offset.kind === 'now' ? await this.watcher.refresh() : offset.tx;
+    const from = offset.kind === 'now' ? await this.watcher.refresh() : offset.tx;
     if (offset.kind === 'position') {
       const feed = await this.#feedBounds();
       if (from < feed.compactedThrough) return this.#behindCompaction(source, key, handle);
@@ -148,23 +153,46 @@ export class ShapeService {
       if (page.ended) return this.#logEnded(page.ended, source, key, handle);
       const upToDate = page.through >= head;
       return {
-        status: 200,
-        handle,
-        offset: formatPosition(page.through),
-        body: this.#body(page.messages, upToDate ? head : undefined),
+        ...changesAnswer(handle, page.messages, page.through, upToDate ? head : undefined),
         schema: schemaHeader(schema, def.columns),
-        upToDate,
         kind: 'catch-up',
       };
     }
 
-    // Live: hold the request until this shape has changes after `from`, or the timeout. A request
-    // that arrives behind the feed's head is answered at once, even when nothing there is for this
-    // shape: its client (a multi-shape one) is waiting for every shape to report the new position
-    // before it commits, and a browser on HTTP/1.1 may have queued this request behind other
-    // long-polls for a while. Requests at the head wait, so one write wakes only its own shapes.
-    const deadline = Date.now() + this.#liveTimeoutMs;
-    let arrivedBehind = this.watcher.position > from;
+    return this.#liveAfter(handle, source, key, from, { signal, arrivedBehind: this.watcher.position > from });
+  }
+
+  /**
+   * The next live answer of an SSE stream (shapes/live-stream.ts) that holds `handle` and has sent
+   * everything through `from`: its changes after `from`, or an empty answer at the timeout; a 409
+   * once the handle is no longer the shape's.
+   */
+  async nextLive(request: ShapeRequest, handle: string, from: bigint, signal: AbortSignal, timeoutMs: number): Promise<ShapeAnswer> {
+    const schema = await this.schemaOf(request.shape.table);
+    const source: ShapeSource = { def: request.shape, schema };
+    const key = definitionKey(request.shape);
+    const info = await this.registry.lookup(handle);
+    if (!info || info.retired || info.definitionKey !== key || info.fingerprint !== schema.fingerprint) {
+      return this.#mustRefetch(await this.#currentHandle(source, key));
+    }
+    return this.#liveAfter(handle, source, key, from, { signal, arrivedBehind: false, timeoutMs });
+  }
+
+  /**
+   * Live: hold the request until this shape has changes after `from`, or the timeout. A request
+   * that arrives behind the feed's head is answered at once, even when nothing there is for this
+   * shape: its client (a multi-shape one) is waiting for every shape to report the new position
+   * before it commits, and a browser on HTTP/1.1 may have queued this request behind other
+   * long-polls for a while. Requests at the head wait, so one write wakes only its own shapes.
+   */
+  async #liveAfter(
+    handle: string,
+    source: ShapeSource,
+    key: string,
+    from: bigint,
+    { signal, arrivedBehind, timeoutMs = this.#liveTimeoutMs }: { signal: AbortSignal | undefined; arrivedBehind: boolean; timeoutMs?: number },
+  ): Promise<ShapeAnswer> {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const head = this.watcher.position;
       if (head > from) {
@@ -201,23 +229,18 @@ export class ShapeService {
     return this.#behindCompaction(source, key, handle);
   }
 
-  #live(handle: string, messages: string[], through: bigint, upToDateAt: bigint | undefined): ShapeAnswer {
-    return {
-      status: 200,
-      handle,
-      offset: formatPosition(through),
-      body: this.#body(messages, upToDateAt),
-      upToDate: upToDateAt !== undefined,
-      kind: 'live',
-    };
+  #live(handle: string, messages: readonly string[], through: bigint, upToDateAt: bigint | undefined): ShapeAnswer {
+    return { ...changesAnswer(handle, messages, through, upToDateAt), kind: 'live' };
   }
 
-  #body(messages: string[], upToDateAt: bigint | undefined): string {
-    const all =
-      upToDateAt === undefined
-        ? messages
-        : [...messages, JSON.stringify({ headers: { control: 'up-to-date', global_last_seen_lsn: upToDateAt.toString() } })];
-    return `[${all.join(',')}]`;
+  /** How long a live request waits for changes before it is answered without any. */
+  get liveTimeoutMs(): number {
+    return this.#liveTimeoutMs;
+  }
+
+  /** The feed is stopping (server shutdown): live requests and streams end now. */
+  get stopping(): boolean {
+    return this.watcher.stopped;
   }
 
   #mustRefetch(handle: string): ShapeAnswer {
@@ -315,4 +338,25 @@ export class ShapeService {
       },
     });
   }
+}
+
+/** The up-to-date control message at a feed position (Electric's, with the position as its lsn). */
+export function upToDateMessage(position: bigint): string {
+  return JSON.stringify({ headers: { control: 'up-to-date', global_last_seen_lsn: position.toString() } });
+}
+
+/** A 200 answer of changes; its JSON body is only joined when a long-poll sends it (SSE does not). */
+function changesAnswer(handle: string, messages: readonly string[], through: bigint, upToDateAt: bigint | undefined) {
+  let body: string | undefined;
+  return {
+    status: 200 as const,
+    handle,
+    offset: formatPosition(through),
+    get body(): string {
+      body ??= `[${(upToDateAt === undefined ? messages : [...messages, upToDateMessage(upToDateAt)]).join(',')}]`;
+      return body;
+    },
+    upToDate: upToDateAt !== undefined,
+    changes: { messages, through, upToDateAt },
+  };
 }
