@@ -128,17 +128,19 @@ async function sweep(page: Page, s: Sweep): Promise<string[]> {
     visited.push(url);
     await page.keyboard.press('Escape');
   }
-  // The forms these screens open, for a role that may open them.
-  const forms: [string, string, Locator][] = [
-    ['/tasks', 'Nueva tarea', page.getByRole('dialog')],
-    [`/parts/${encodeURIComponent(s.partNumber)}`, 'Usar', page.getByLabel('Cantidad usada')],
-    [`/equipment/${encodeURIComponent(s.tag)}`, 'Añadir entrada', page.getByRole('dialog')],
-    [`/equipment/${encodeURIComponent(s.tag)}`, 'Usar repuesto', page.getByRole('dialog')],
+  // The forms these screens open, for a role that may open them. Each screen's own content is
+  // waited for first (its buttons show in the same render): a heading alone may still be the
+  // previous screen's while the router switches.
+  const forms: [string, Locator, string, Locator][] = [
+    ['/tasks', page.getByTestId('task-row'), 'Nueva tarea', page.getByRole('dialog')],
+    [`/parts/${encodeURIComponent(s.partNumber)}`, page.getByTestId('part-detail'), 'Usar', page.getByLabel('Cantidad usada')],
+    [`/equipment/${encodeURIComponent(s.tag)}`, page.getByTestId('machine-timeline'), 'Añadir entrada', page.getByRole('dialog')],
+    [`/equipment/${encodeURIComponent(s.tag)}`, page.getByTestId('machine-timeline'), 'Usar repuesto', page.getByRole('dialog')],
   ];
-  for (const [url, button, ready] of forms) {
+  for (const [url, screen, button, ready] of forms) {
     await visit(page, url);
     const opener = main.getByRole('button', { name: button, exact: true });
-    await expect(main.locator('h2').first()).toBeVisible(SHOWN);
+    await expect(screen.first()).toBeVisible(SHOWN);
     if ((await opener.count()) === 0) continue;
     await opener.first().click();
     found.push(...(await leaksOf(page, `${url} → ${button}`, ready)));

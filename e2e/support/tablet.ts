@@ -92,6 +92,12 @@ export async function waitForEmptyOutbox(page: Page): Promise<void> {
       report('device', () => local(page, 'select * from device')),
       report('their results on the tablet', () => local(page, 'select id, device_id, status from mutation_results_synced where id = any($1::uuid[])', [ids])),
       report('their results on the server', () => serverRows('select id, device_id, status, created_at from mutation_results where id = any($1::uuid[])', [ids])),
+      // Where the tablet's sync stands, shape by shape, beside the server's feed: a shape whose
+      // offset stays behind the feed's head holds back every commit of pglite-sync.
+      report('the sync position on the tablet', () => local(page, 'select last_lsn::text, shape_metadata from electric.subscriptions_metadata')),
+      report('the feed on the server', () =>
+        serverRows(`select last_tx_offset::text as head, compacted_through::text as compacted, (select max(tx_offset)::text from shape_transactions) as newest from shape_feed_state`),
+      ),
     ]);
     throw new Error([(error as Error).message, ...lines].join('\n'), { cause: error });
   }
