@@ -29,8 +29,8 @@ export class ApiRequestError extends Error {
   /** How long the server asks to wait before trying again (its Retry-After), in seconds. */
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(status: number, code: string, message: string, fields?: Record<string, string[]>, retryAfterSeconds?: number) {
-    super(message);
+  constructor(status: number, code: string, message: string, fields?: Record<string, string[]>, retryAfterSeconds?: number, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'ApiRequestError';
     this.status = status;
     this.code = code;
@@ -54,8 +54,9 @@ async function request(server: ServerTarget, path: string, init: RequestInit = {
   let response: Response;
   try {
     response = await (server.fetch ?? fetch)(server.baseUrl + path, { ...init, headers });
-  } catch {
-    throw new ApiRequestError(0, 'network_error', 'Cannot reach the server. Check the Wi-Fi and try again.');
+  } catch (error) {
+    // The fetch's own error is kept as the cause: it tells a refused connection from a cut one.
+    throw new ApiRequestError(0, 'network_error', 'Cannot reach the server. Check the Wi-Fi and try again.', undefined, undefined, error);
   }
   if (response.ok) return response;
 
