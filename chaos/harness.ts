@@ -159,10 +159,10 @@ async function openTablets(url: string, options: ChaosOptions, env: Environment)
  * Every tablet works at once, each at its own seeded pace, until the run's commands are recorded:
  * the pace spreads them over the duration (a tablet slower than its pace just takes longer).
  */
-async function runWorkload(tablets: readonly ChaosTablet[], options: ChaosOptions, progress: () => string, say: (line: string) => void): Promise<void> {
+async function runWorkload(tablets: readonly ChaosTablet[], options: ChaosOptions, progress: () => Promise<string>, say: (line: string) => void): Promise<void> {
   let issued = 0;
   const meanPauseMs = (options.durationSeconds * 1000 * tablets.length) / options.commands;
-  const ticker = setInterval(() => say(`chaos: ${progress()}`), PROGRESS_EVERY_MS);
+  const ticker = setInterval(() => void progress().then((line) => say(`chaos: ${line}`), () => {}), PROGRESS_EVERY_MS);
   try {
     await Promise.all(
       tablets.map(async (tablet) => {
@@ -181,10 +181,22 @@ async function runWorkload(tablets: readonly ChaosTablet[], options: ChaosOption
   }
 }
 
-function progressLine(tablets: readonly ChaosTablet[], injector: FaultInjector, cluster: Cluster): string {
+/**
+ * What the run has done so far, and how far behind the tablets' syncs are: the feed head beside
+ * the lowest and the middle position the tablets have committed (a sync that keeps up stays near
+ * the head; one that never commits stays where it started).
+ */
+async function progressLine(tablets: readonly ChaosTablet[], injector: FaultInjector, cluster: Cluster): Promise<string> {
   const recorded = tablets.reduce((sum, t) => sum + t.recorded.length, 0);
   const faults = [...injector.tally.injected.values()].reduce((a, b) => a + b, 0);
-  return `${recorded} commands recorded, ${faults} faults injected, ${cluster.liveServers} server(s) up, ${cluster.proxy.requests} requests`;
+  const line = `${recorded} commands recorded, ${faults} faults injected, ${cluster.liveServers} server(s) up, ${cluster.proxy.requests} requests`;
+  try {
+    const lsns = (await Promise.all(tablets.map((tablet) => tablet.committedLsn()))).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const { rows } = await cluster.pool.query<{ head: string }>('select last_tx_offset::text as head from shape_feed_state');
+    return `${line}; feed head ${rows[0]?.head ?? '?'}, tablets at lsn ≥ ${lsns[0]} (median ${lsns[lsns.length >> 1]})`;
+  } catch {
+    return line; // PostgreSQL is down (a fault): the counts alone
+  }
 }
 
 /**
