@@ -192,11 +192,16 @@ async function progressLine(tablets: readonly ChaosTablet[], injector: FaultInje
   const line = `${recorded} commands recorded, ${faults} faults injected, ${cluster.liveServers} server(s) up, ${cluster.proxy.requests} requests`;
   try {
     const lsns = (await Promise.all(tablets.map((tablet) => tablet.committedLsn()))).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const { rows } = await cluster.pool.query<{ head: string }>('select last_tx_offset::text as head from shape_feed_state');
-    return `${line}; feed head ${rows[0]?.head ?? '?'}, tablets at lsn ≥ ${lsns[0]} (median ${lsns[lsns.length >> 1]})`;
+    return `${line}; feed head ${await feedHead(cluster)}, tablets at lsn ≥ ${lsns[0]} (median ${lsns[lsns.length >> 1]})`;
   } catch {
     return line; // PostgreSQL is down (a fault): the counts alone
   }
+}
+
+/** The newest position of the server's feed. */
+async function feedHead(cluster: Cluster): Promise<bigint> {
+  const { rows } = await cluster.pool.query<{ head: string }>('select last_tx_offset::text as head from shape_feed_state');
+  return BigInt(rows[0]!.head);
 }
 
 /**
@@ -225,8 +230,7 @@ async function settle(cluster: Cluster, tablets: readonly ChaosTablet[], timeout
     let head: bigint | undefined;
     if (late.length === 0) {
       await waitForFeedPublished(cluster.pool, Math.max(1_000, deadline - Date.now()));
-      const { rows } = await cluster.pool.query<{ head: string }>('select last_tx_offset::text as head from shape_feed_state');
-      head = BigInt(rows[0]!.head);
+      head = await feedHead(cluster);
       late = await behind(head);
       if (late.length === 0) {
         return { name, ok: true, summary: `all ${tablets.length} tablets settled at lsn ${head}`, problems: [] };
