@@ -47,11 +47,13 @@ export async function startLeader({ pg, baseUrl, fetch: fetchImpl }: LeaderOptio
   let sync: RunningShapeSync | null = null;
   let syncingFor: string | null = null;
   let stopped = false;
-  // While the uploader posts, the shape sync steps aside: on HTTP/1.1 a browser opens at most six
-  // connections to a server, and a dozen shapes' long-polls would hold them all, leaving an upload
-  // queued for up to a long-poll's length. Stopping the sync aborts them; it resumes right after
-  // from the offsets it stored with the data (a catch-up, not a re-download). Over HTTP/2 this
-  // costs a few requests.
+  // While the uploader posts, a caught-up shape sync steps aside: on HTTP/1.1 a browser opens at
+  // most six connections to a server, and a dozen shapes' long-polls would hold them all, leaving
+  // an upload queued for up to a long-poll's length. Stopping the sync aborts them; it resumes
+  // right after from the offsets it stored with the data. A sync still catching up keeps going
+  // beside the upload instead: its requests are answered at once, and stopping it would throw away
+  // what it fetched but has not committed yet (pglite-sync commits once every shape has answered) —
+  // a clerk recording line after line on a slow link would otherwise never see anyone's changes.
   let uploading = false;
   // Set while a failed sync waits to start again (restartSync).
   let restartTimer: ReturnType<typeof setTimeout> | null = null;
@@ -69,7 +71,8 @@ export async function startLeader({ pg, baseUrl, fetch: fetchImpl }: LeaderOptio
       if (stopped) return;
       const session = await readSession(pg);
       reachability.setActive(Boolean(session && !session.expired));
-      const wanted = session && !session.expired && !uploading && !restartTimer ? identity(session) : null;
+      let wanted = session && !session.expired && !restartTimer ? identity(session) : null;
+      if (uploading && !(sync && wanted === syncingFor && !(await sync.caughtUp()))) wanted = null;
       if (wanted === syncingFor) return;
       sync?.stop();
       sync = null;

@@ -6,7 +6,7 @@ import type { PGliteInterface, Transaction } from '@electric-sql/pglite';
  * `syncShapesToTables` commits the changes of all shapes up to the lowest lsn that every shape
  * has completed, and keeps later changes of faster shapes in memory until the others catch up.
  * But each commit stores every shape's *latest* offset, past those held changes. When the sync
- * stops before they are committed — the leader steps the sync aside for every upload, a tab
+ * stops before they are committed — the leader steps a caught-up sync aside for an upload, a tab
  * closes — a resume from the stored offsets skips them: the tablet would never see that change.
  *
  * So before each start, a shape whose stored offset is past the committed lsn is moved back to

@@ -24,6 +24,11 @@ export interface ShapeSyncOptions {
 }
 
 export interface RunningShapeSync {
+  /**
+   * Whether every shape is up to date and what they brought is committed, so that stopping now
+   * loses nothing fetched (the next start resumes from the stored offsets).
+   */
+  caughtUp(): Promise<boolean>;
   /** Stops the sync; a second call does nothing. */
   stop(): void;
 }
@@ -154,6 +159,14 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
   });
 
   return {
+    async caughtUp() {
+      if (!subscription.isUpToDate) return false;
+      // The last answer's commit is queued on PGlite within the same task (pglite-sync does not
+      // await it): let that task end, then queue behind the commit.
+      await new Promise((resolve) => setTimeout(resolve));
+      await pg.query('select 1');
+      return subscription.isUpToDate;
+    },
     stop() {
       if (aborter.signal.aborted) return;
       subscription.unsubscribe();

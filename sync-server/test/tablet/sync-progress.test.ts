@@ -1,0 +1,109 @@
+/**
+ * The tablet's sync keeps up with the yard while people work on it:
+ * - another person's write is committed on the tablet once, not once per shape that answers
+ *   (pglite-sync 0.6.1 committed again on every answer; patches/README.md);
+ * - a tablet that records every few hundred milliseconds on a slow link still takes in the
+ *   others' changes: an upload does not stop a sync that is catching up (client/src/leader/leader.ts),
+ *   which would throw away what it fetched but had not committed.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../src/server.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { openNodeTablet, type NodeTablet } from '../support/node-tablet.ts';
+import { startTestServer } from '../support/server.ts';
+import { sleep, waitFor } from '../support/shapes.ts';
+import { connectTablet, type Tablet } from '../support/tablets.ts';
+
+let db: TestDatabase;
+let server: RunningServer;
+let tablet: NodeTablet;
+/** Another person, writing through the API. */
+let writer: Tablet;
+let partIds: string[];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  server = await startTestServer(db.url, { demo: true, shapeLiveTimeoutMs: 2_000 });
+  tablet = await openNodeTablet(server.url);
+  await tablet.signIn('storeroom');
+  await waitFor('the first sync', async () => (await tablet.pg.query<{ done: boolean }>('select initial_sync_done as done from sync_state')).rows[0]?.done === true);
+  writer = await connectTablet(server.url, 'tech');
+  partIds = (await db.pool.query<{ id: string }>('select id from parts order by id limit 20')).rows.map((row) => row.id);
+}, 120_000);
+
+afterAll(async () => {
+  await tablet?.close();
+  await server?.close();
+  await db?.drop();
+});
+
+/** The feed position the tablet has committed (pglite-sync stores it with the data). */
+async function committedLsn(): Promise<bigint> {
+  const { rows } = await tablet.pg.query<{ lsn: string | null }>('select max(last_lsn)::text as lsn from electric.subscriptions_metadata');
+  return rows[0]?.lsn ? BigInt(rows[0].lsn) : -1n;
+}
+
+/** The server's newest feed position: one per committed transaction. */
+async function feedHead(): Promise<bigint> {
+  const { rows } = await db.pool.query<{ head: string }>('select last_tx_offset::text as head from shape_feed_state');
+  return BigInt(rows[0]!.head);
+}
+
+function useOnePart(note: string) {
+  return { reason: 'used' as const, movementId: uuidv7(), partId: partIds[Math.floor(Math.random() * partIds.length)]!, delta: -1, note };
+}
+
+describe("the tablet's sync while the yard works", () => {
+  it("commits another person's write once, however many of its shapes answer", async () => {
+    await waitFor('the tablet at the head', async () => (await committedLsn()) >= (await feedHead()));
+    await tablet.pg.exec(`
+      create table commits_seen (n int not null);
+      insert into commits_seen values (0);
+      create function count_commit() returns trigger language plpgsql as $$ begin update commits_seen set n = n + 1; return null; end $$;
+      create trigger count_commit after insert or update on electric.subscriptions_metadata for each row execute function count_commit();
+    `);
+    const start = await feedHead();
+    for (let i = 0; i < 20; i++) {
+      await writer.run('stock.adjust', useOnePart(`write ${i}`));
+      await sleep(150);
+    }
+    const end = await feedHead();
+    await waitFor('the tablet at the head', async () => (await committedLsn()) >= end);
+    const { rows } = await tablet.pg.query<{ n: number }>('select n from commits_seen');
+    // Each of the 17 shapes answers every write (with its rows, or an up-to-date message); the
+    // write is one transaction, committed on the tablet when the last shape has answered.
+    expect(Number(end - start)).toBeGreaterThanOrEqual(20);
+    expect(rows[0]!.n).toBeGreaterThan(0);
+    expect(rows[0]!.n).toBeLessThanOrEqual(Number(end - start));
+  }, 120_000);
+
+  it('keeps taking in the others’ changes while it records every few hundred milliseconds on a slow link', async () => {
+    const slowLink = tablet.network.slow((url) => url.pathname === '/v1/shape', 1_000);
+    let working = true;
+    const others = (async () => {
+      while (working) {
+        await writer.run('stock.adjust', useOnePart('the others'));
+        await sleep(100);
+      }
+    })();
+    const clerk = (async () => {
+      for (let line = 0; working; line++) {
+        await tablet.record('stock.adjust', useOnePart(`line ${line}`));
+        await sleep(300);
+      }
+    })();
+    try {
+      await sleep(3_000);
+      const target = await feedHead();
+      // Without the rule, every upload restarted the sync before all 17 slowed shapes had answered,
+      // and the tablet stayed at the position it had when the clerk started.
+      await waitFor(`the tablet, still recording, to reach position ${target}`, async () => (await committedLsn()) >= target, { timeoutMs: 60_000, intervalMs: 200 });
+    } finally {
+      working = false;
+      await Promise.all([others, clerk]);
+      slowLink();
+    }
+    await waitFor('the outbox to empty', async () => (await tablet.pg.query<{ n: number }>('select count(*)::int as n from outbox')).rows[0]!.n === 0);
+  }, 120_000);
+});
