@@ -4,13 +4,17 @@
  *   (pglite-sync 0.6.1 committed again on every answer; patches/README.md);
  * - a tablet that records every few hundred milliseconds on a slow link still takes in the
  *   others' changes: an upload does not stop a sync that is catching up (client/src/leader/leader.ts),
- *   which would throw away what it fetched but had not committed.
+ *   which would throw away what it fetched but had not committed;
+ * - a 409 (must-refetch) that arrives while an earlier commit waits for the database empties the
+ *   table in the refetch's own commit, not in the earlier one (pglite-sync 0.6.1 did it in whichever
+ *   ran first, and the refetched rows then met the earlier commit's: duplicate key).
  */
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { openNodeTablet, type NodeTablet } from '../support/node-tablet.ts';
+import { compactFeed } from '../../src/shapes/publisher.ts';
 import { startTestServer } from '../support/server.ts';
 import { sleep, waitFor } from '../support/shapes.ts';
 import { connectTablet, type Tablet } from '../support/tablets.ts';
@@ -105,5 +109,55 @@ describe("the tablet's sync while the yard works", () => {
       slowLink();
     }
     await waitFor('the outbox to empty', async () => (await tablet.pg.query<{ n: number }>('select count(*)::int as n from outbox')).rows[0]!.n === 0);
+  }, 120_000);
+
+  it('empties a refetched table in the refetch’s commit, not in an earlier commit that waited for the database', async () => {
+    await waitFor('the tablet at the head', async () => (await committedLsn()) >= (await feedHead()));
+    const movements = (url: URL) => url.pathname === '/v1/shape' && url.searchParams.get('table') === 'stock_movements';
+    const others = (url: URL) => url.pathname === '/v1/shape' && !movements(url);
+    const offsetTx = (search: string) => {
+      const match = /^(\d+)_/.exec(new URLSearchParams(search).get('offset') ?? '');
+      return match ? BigInt(match[1]!) : -1n;
+    };
+    // The movements shape's next request waits on the tablet; the other shapes' answers wait on the way.
+    const sendMovements = tablet.network.holdRequests(movements);
+    const deliverOthers = tablet.network.hold(others);
+    let free: (() => void) | undefined;
+    let busy: Promise<void> | undefined;
+    try {
+      // A new movement: its shape has it; the commit waits for the other shapes' answers.
+      const first = useOnePart('committed before the refetch');
+      const before = await feedHead();
+      await writer.run('stock.adjust', first);
+      const written = await waitFor('the write in the feed', async () => ((await feedHead()) > before ? feedHead() : undefined));
+      await waitFor('the movements shape past the write', () =>
+        tablet.network.requests.some((request) => request.path === '/v1/shape' && request.search.includes('table=stock_movements') && offsetTx(request.search) >= written),
+      );
+      // The other shapes ask again at once (pglite-sync's check for updates, 100 ms after data).
+      await sleep(500);
+      // Meanwhile the yard moves on, and the feed is compacted past the movements shape's position.
+      const second = useOnePart('fetched anew');
+      await writer.run('stock.adjust', second);
+      await waitFor('the second write in the feed', async () => (await feedHead()) > written);
+      await compactFeed(db.pool, '0 seconds');
+      // The tablet's database is busy (a long screen query, a slow disk) when the answers come:
+      // the commit of the first movement queues behind it...
+      busy = tablet.pg.transaction(() => new Promise<void>((resolve) => (free = resolve)));
+      deliverOthers();
+      await sleep(500);
+      // ...and the movements shape meets 409 and must fetch everything anew.
+      sendMovements();
+      await sleep(1_000);
+    } finally {
+      deliverOthers();
+      sendMovements();
+      free?.();
+      await busy;
+    }
+    const head = await feedHead();
+    await waitFor('the tablet at the head', async () => (await committedLsn()) >= head, { timeoutMs: 30_000 });
+    const { rows } = await tablet.pg.query<{ n: number }>('select count(*)::int as n from stock_movements_synced');
+    const { rows: central } = await db.pool.query<{ n: number }>('select count(*)::int as n from stock_movements');
+    expect(rows[0]!.n).toBe(central[0]!.n);
   }, 120_000);
 });
