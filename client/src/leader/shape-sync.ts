@@ -106,7 +106,7 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
     [SUBSCRIPTION_KEY],
   );
   if (state[0] && !state[0].initial_sync_done && state[0].subscribed) status.initialSyncDone();
-  await resumeFromCommitted(pg, SUBSCRIPTION_KEY);
+  await resumeFromCommitted(pg, SUBSCRIPTION_KEY, (shape) => syncedTableName(shape as SyncedTable));
 
   const shapes = Object.fromEntries(
     tablesFor(session).map((table) => [
