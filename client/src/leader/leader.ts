@@ -25,6 +25,8 @@ export interface Leader {
   stop(): Promise<void>;
 }
 
+/** How long an upload waits for a catching-up sync to commit before it stops the sync anyway. */
+const CATCH_UP_BEFORE_UPLOAD_MS = 5_000;
 /** Pauses before a failed sync starts again: 2 s, doubling up to a minute. */
 const RESTART_FIRST_MS = 2_000;
 const RESTART_MAX_MS = 60_000;
@@ -47,13 +49,13 @@ export async function startLeader({ pg, baseUrl, fetch: fetchImpl }: LeaderOptio
   let sync: RunningShapeSync | null = null;
   let syncingFor: string | null = null;
   let stopped = false;
-  // While the uploader posts, a caught-up shape sync steps aside: on HTTP/1.1 a browser opens at
-  // most six connections to a server, and a dozen shapes' long-polls would hold them all, leaving
-  // an upload queued for up to a long-poll's length. Stopping the sync aborts them; it resumes
-  // right after from the offsets it stored with the data. A sync still catching up keeps going
-  // beside the upload instead: its requests are answered at once, and stopping it would throw away
-  // what it fetched but has not committed yet (pglite-sync commits once every shape has answered) —
-  // a clerk recording line after line on a slow link would otherwise never see anyone's changes.
+  // While the uploader posts, the shape sync steps aside: on HTTP/1.1 a browser opens at most six
+  // connections to a server, and a dozen shapes' long-polls would hold them all, leaving an upload
+  // queued for up to a long-poll's length. Stopping the sync aborts them; it resumes right after
+  // from the offsets it stored with the data. But a sync still catching up is first given a few
+  // seconds to commit what it fetched (pglite-sync commits once every shape has answered, and a
+  // restart asks them all again): stopped at once, a clerk recording line after line on a slow
+  // link would never see anyone else's changes.
   let uploading = false;
   // Set while a failed sync waits to start again (restartSync).
   let restartTimer: ReturnType<typeof setTimeout> | null = null;
@@ -72,7 +74,10 @@ export async function startLeader({ pg, baseUrl, fetch: fetchImpl }: LeaderOptio
       const session = await readSession(pg);
       reachability.setActive(Boolean(session && !session.expired));
       let wanted = session && !session.expired && !restartTimer ? identity(session) : null;
-      if (uploading && !(sync && wanted === syncingFor && !(await sync.caughtUp()))) wanted = null;
+      if (uploading) {
+        if (sync && wanted === syncingFor) await sync.caughtUp(CATCH_UP_BEFORE_UPLOAD_MS);
+        wanted = null;
+      }
       if (wanted === syncingFor) return;
       sync?.stop();
       sync = null;

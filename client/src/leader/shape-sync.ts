@@ -12,6 +12,9 @@ import type { TokenKeeper } from './token-keeper.ts';
 /** pglite-sync keeps each subscription's offsets under its key, with the data, in one transaction. */
 const SUBSCRIPTION_KEY = `yard-v${LOCAL_SCHEMA_VERSION}`;
 
+/** How often `caughtUp` looks whether every shape is up to date (pglite-sync has no event for it). */
+const CAUGHT_UP_POLL_MS = 50;
+
 /** Reconnect soon after the Wi-Fi comes back: a technician walking past an access point has seconds. */
 export const SHAPE_BACKOFF = { initialDelay: 250, maxDelay: 5_000, multiplier: 1.5 };
 
@@ -25,10 +28,11 @@ export interface ShapeSyncOptions {
 
 export interface RunningShapeSync {
   /**
-   * Whether every shape is up to date and what they brought is committed, so that stopping now
-   * loses nothing fetched (the next start resumes from the stored offsets).
+   * Waits, at most `timeoutMs`, until every shape is up to date and what they brought is
+   * committed, so that stopping then loses nothing fetched (the next start resumes from the
+   * stored offsets). Resolves whether it got there.
    */
-  caughtUp(): Promise<boolean>;
+  caughtUp(timeoutMs: number): Promise<boolean>;
   /** Stops the sync; a second call does nothing. */
   stop(): void;
 }
@@ -159,13 +163,17 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
   });
 
   return {
-    async caughtUp() {
-      if (!subscription.isUpToDate) return false;
+    async caughtUp(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (!subscription.isUpToDate) {
+        if (aborter.signal.aborted || Date.now() >= deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, CAUGHT_UP_POLL_MS));
+      }
       // The last answer's commit is queued on PGlite within the same task (pglite-sync does not
       // await it): let that task end, then queue behind the commit.
       await new Promise((resolve) => setTimeout(resolve));
       await pg.query('select 1');
-      return subscription.isUpToDate;
+      return true;
     },
     stop() {
       if (aborter.signal.aborted) return;
