@@ -30,9 +30,9 @@ export interface RunningShapeSync {
   /**
    * Waits, at most `timeoutMs`, until every shape is up to date and what they brought is
    * committed, so that stopping then loses nothing fetched (the next start resumes from the
-   * stored offsets). Resolves whether it got there.
+   * stored offsets).
    */
-  caughtUp(timeoutMs: number): Promise<boolean>;
+  caughtUp(timeoutMs: number): Promise<void>;
   /** Stops the sync; a second call does nothing. */
   stop(): void;
 }
@@ -166,14 +166,13 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
     async caughtUp(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       while (!subscription.isUpToDate) {
-        if (aborter.signal.aborted || Date.now() >= deadline) return false;
+        if (aborter.signal.aborted || Date.now() >= deadline) return;
         await new Promise((resolve) => setTimeout(resolve, CAUGHT_UP_POLL_MS));
       }
       // The last answer's commit is queued on PGlite within the same task (pglite-sync does not
       // await it): let that task end, then queue behind the commit.
       await new Promise((resolve) => setTimeout(resolve));
       await pg.query('select 1');
-      return true;
     },
     stop() {
       if (aborter.signal.aborted) return;

@@ -3,8 +3,8 @@
  * - another person's write is committed on the tablet once, not once per shape that answers
  *   (pglite-sync 0.6.1 committed again on every answer; patches/README.md);
  * - a tablet that records every few hundred milliseconds on a slow link still takes in the
- *   others' changes: an upload does not stop a sync that is catching up (client/src/leader/leader.ts),
- *   which would throw away what it fetched but had not committed;
+ *   others' changes: an upload gives a sync that is catching up time to commit before it stops it
+ *   (client/src/leader/leader.ts), which would throw away what it fetched but had not committed;
  * - a 409 (must-refetch) that arrives while an earlier commit waits for the database empties the
  *   table in the refetch's own commit, not in the earlier one (pglite-sync 0.6.1 did it in whichever
  *   ran first, and the refetched rows then met the earlier commit's: duplicate key).
