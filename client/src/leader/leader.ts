@@ -25,8 +25,8 @@ export interface Leader {
   stop(): Promise<void>;
 }
 
-/** How long an upload waits for a catching-up sync to commit before it stops the sync anyway. */
-const CATCH_UP_BEFORE_UPLOAD_MS = 5_000;
+/** How long an upload waits for an up-to-date sync's last commit before it stops the sync. */
+const LAST_COMMIT_BEFORE_UPLOAD_MS = 5_000;
 /** Pauses before a failed sync starts again: 2 s, doubling up to a minute. */
 const RESTART_FIRST_MS = 2_000;
 const RESTART_MAX_MS = 60_000;
@@ -49,13 +49,16 @@ export async function startLeader({ pg, baseUrl, fetch: fetchImpl }: LeaderOptio
   let sync: RunningShapeSync | null = null;
   let syncingFor: string | null = null;
   let stopped = false;
-  // While the uploader posts, the shape sync steps aside: on HTTP/1.1 a browser opens at most six
-  // connections to a server, and a dozen shapes' long-polls would hold them all, leaving an upload
-  // queued for up to a long-poll's length. Stopping the sync aborts them; it resumes right after
-  // from the offsets it stored with the data. But a sync still catching up is first given a few
-  // seconds to commit what it fetched (pglite-sync commits once every shape has answered, and a
-  // restart asks them all again): stopped at once, a clerk recording line after line on a slow
-  // link would never see anyone else's changes.
+  // While the uploader posts, a live shape sync steps aside: on HTTP/1.1 a browser opens at most
+  // six connections to a server, and a dozen shapes' long-polls would hold them all, leaving an
+  // upload queued for up to a long-poll's length. Stopping the sync aborts them; it resumes right
+  // after from the offsets it stored with the data. A sync still catching up is *not* stopped:
+  // its requests are answered at once, so they hold no connection for long, and pglite-sync
+  // commits only once every shape has answered — a restart would throw away what it fetched and
+  // ask every shape again. Stopped at every upload, a clerk recording line after line on a slow
+  // link would never see anyone else's changes, and a tablet fetching its tables anew after a 409
+  // would fetch them anew at every upload, for ever. Such a sync runs beside the upload and steps
+  // aside as soon as it has caught up (stepAsideWhenCaughtUp).
   let uploading = false;
   // Set while a failed sync waits to start again (restartSync).
   let restartTimer: ReturnType<typeof setTimeout> | null = null;
@@ -75,7 +78,13 @@ export async function startLeader({ pg, baseUrl, fetch: fetchImpl }: LeaderOptio
       reachability.setActive(Boolean(session && !session.expired));
       let wanted = session && !session.expired && !restartTimer ? identity(session) : null;
       if (uploading) {
-        if (sync && wanted === syncingFor) await sync.caughtUp(CATCH_UP_BEFORE_UPLOAD_MS);
+        if (sync && wanted === syncingFor) {
+          if (!sync.upToDate) {
+            stepAsideWhenCaughtUp(sync);
+            return;
+          }
+          await sync.caughtUp(LAST_COMMIT_BEFORE_UPLOAD_MS);
+        }
         wanted = null;
       }
       if (wanted === syncingFor) return;
@@ -88,6 +97,17 @@ export async function startLeader({ pg, baseUrl, fetch: fetchImpl }: LeaderOptio
       }
     }).catch((error: unknown) => status.failed({ code: 'couldNotStart', detail: (error as Error).message }));
     return followed;
+  }
+
+  /** Once a sync left running beside an upload has caught up, `follow` stops it if the upload goes on. */
+  let watching: RunningShapeSync | null = null;
+  function stepAsideWhenCaughtUp(running: RunningShapeSync): void {
+    if (watching === running) return;
+    watching = running;
+    void running.caughtUp(Number.POSITIVE_INFINITY).then(() => {
+      if (watching === running) watching = null;
+      if (uploading && sync === running) void follow();
+    });
   }
 
   reachability.start();

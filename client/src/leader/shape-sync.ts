@@ -30,9 +30,11 @@ export interface RunningShapeSync {
   /**
    * Waits, at most `timeoutMs`, until every shape is up to date and what they brought is
    * committed, so that stopping then loses nothing fetched (the next start resumes from the
-   * stored offsets).
+   * stored offsets). Returns at once when the sync is stopped.
    */
   caughtUp(timeoutMs: number): Promise<void>;
+  /** Every shape has reached the server's head once and now follows it live. */
+  readonly upToDate: boolean;
   /** Stops the sync; a second call does nothing. */
   stop(): void;
 }
@@ -173,6 +175,9 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
       // await it): let that task end, then queue behind the commit.
       await new Promise((resolve) => setTimeout(resolve));
       await pg.query('select 1');
+    },
+    get upToDate() {
+      return subscription.isUpToDate;
     },
     stop() {
       if (aborter.signal.aborted) return;

@@ -3,8 +3,10 @@
  * - another person's write is committed on the tablet once, not once per shape that answers
  *   (pglite-sync 0.6.1 committed again on every answer; patches/README.md);
  * - a tablet that records every few hundred milliseconds on a slow link still takes in the
- *   others' changes: an upload gives a sync that is catching up time to commit before it stops it
- *   (client/src/leader/leader.ts), which would throw away what it fetched but had not committed;
+ *   others' changes, and fetches its tables anew after a 409: an upload stops only a sync that
+ *   is live, and leaves one still catching up running beside it until it has caught up
+ *   (client/src/leader/leader.ts) — stopped, it would throw away what it fetched but had not
+ *   committed, and a refetch would start from nothing at every upload;
  * - a 409 (must-refetch) that arrives while an earlier commit waits for the database empties the
  *   table in the refetch's own commit, not in the earlier one (pglite-sync 0.6.1 did it in whichever
  *   ran first, and the refetched rows then met the earlier commit's: duplicate key).
@@ -109,6 +111,40 @@ describe("the tablet's sync while the yard works", () => {
       slowLink();
     }
     await waitFor('the outbox to empty', async () => (await tablet.pg.query<{ n: number }>('select count(*)::int as n from outbox')).rows[0]!.n === 0);
+  }, 120_000);
+
+  it('fetches its tables anew after a 409 while it records every few hundred milliseconds on a slow link', async () => {
+    await waitFor('the tablet at the head', async () => (await committedLsn()) >= (await feedHead()));
+    // The tablet is away while the yard moves on and the feed is compacted past every shape's
+    // position: each shape meets 409 when it comes back, and must be fetched anew.
+    tablet.network.offline = true;
+    for (let i = 0; i < 3; i++) await writer.run('stock.adjust', useOnePart(`while away ${i}`));
+    await compactFeed(db.pool, '0 seconds');
+    const target = await feedHead();
+    // Two slowed answers per shape (the 409, then the new copy): more than an upload used to wait.
+    const slowLink = tablet.network.slow((url) => url.pathname === '/v1/shape', 4_000);
+    tablet.network.offline = false;
+    let working = true;
+    const clerk = (async () => {
+      for (let line = 0; working; line++) {
+        await tablet.record('stock.adjust', useOnePart(`line ${line}`));
+        await sleep(300);
+      }
+    })();
+    try {
+      // Stopped at every upload, the sync started the refetch from nothing each time (nothing of it
+      // is committed before every shape has its new copy), and the tablet never got past `target`.
+      await waitFor(`the tablet, still recording, to reach position ${target}`, async () => (await committedLsn()) >= target, { timeoutMs: 60_000, intervalMs: 200 });
+    } finally {
+      working = false;
+      await clerk;
+      slowLink();
+    }
+    const head = await feedHead();
+    await waitFor('the tablet at the head', async () => (await committedLsn()) >= head, { timeoutMs: 30_000 });
+    const { rows } = await tablet.pg.query<{ n: number }>('select count(*)::int as n from stock_movements_synced');
+    const { rows: central } = await db.pool.query<{ n: number }>('select count(*)::int as n from stock_movements');
+    expect(rows[0]!.n).toBe(central[0]!.n);
   }, 120_000);
 
   it('empties a refetched table in the refetch’s commit, not in an earlier commit that waited for the database', async () => {
