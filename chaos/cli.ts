@@ -21,7 +21,9 @@ const env = new Environment();
 // (client/src/db/worker.ts); the harness does the same once its tablets run. Before that, stop.
 process.on('unhandledRejection', (reason) => {
   if (reason === undefined) return;
-  console.error(`chaos: an unhandled rejection: ${String(reason).slice(0, 300)}`);
+  // PGlite's errors name the row in `detail` (e.g. "Key (id)=(…) already exists."): the lead to follow.
+  const detail = (reason as { detail?: unknown } | null)?.detail;
+  console.error(`chaos: an unhandled rejection: ${String(reason).slice(0, 300)}${typeof detail === 'string' ? ` (${detail.slice(0, 200)})` : ''}`);
   if (restartBrokenSyncs(reason)) return;
   process.kill(process.pid, 'SIGTERM');
 });

@@ -43,7 +43,17 @@ export class ApiRequestError extends Error {
 export interface ServerTarget {
   baseUrl: string;
   fetch?: typeof fetch;
+  /** How long a request may go unanswered before it is given up (default REQUEST_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
+
+/**
+ * A request unanswered this long is given up as a network error. A Wi-Fi that drops a tablet while
+ * it roams can leave a connection open that will never answer; the uploader waits on its upload,
+ * with the sync stepped aside, so without a limit the tablet would neither send nor receive again.
+ * Giving up is safe: an upload is sent again with the same mutation ids, answered once.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 async function request(server: ServerTarget, path: string, init: RequestInit = {}, accessToken?: string): Promise<Response> {
   const headers = new Headers(init.headers);
@@ -51,9 +61,11 @@ async function request(server: ServerTarget, path: string, init: RequestInit = {
   if (init.body !== undefined) headers.set('Content-Type', 'application/json');
   if (accessToken) headers.set('Authorization', `Bearer ${accessToken}`);
 
+  const timeout = AbortSignal.timeout(server.timeoutMs ?? REQUEST_TIMEOUT_MS);
+  const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
   let response: Response;
   try {
-    response = await (server.fetch ?? fetch)(server.baseUrl + path, { ...init, headers });
+    response = await (server.fetch ?? fetch)(server.baseUrl + path, { ...init, headers, signal });
   } catch (error) {
     // The fetch's own error is kept as the cause: it tells a refused connection from a cut one.
     throw new ApiRequestError(0, 'network_error', 'Cannot reach the server. Check the Wi-Fi and try again.', undefined, undefined, error);

@@ -11,6 +11,8 @@ export interface LeaderOptions {
   /** The server's origin ('' is not enough in a worker: fetch needs an absolute URL there). */
   baseUrl: string;
   fetch?: typeof fetch;
+  /** How long a request to the server may go unanswered (server-api.ts REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
 }
 
 export interface Leader {
@@ -39,10 +41,10 @@ const RESTART_FORGET_MS = 5 * 60_000;
  * the session: signing in starts the sync (anew for another person), signing out or an expired
  * session stops it, and the outbox waits.
  */
-export async function startLeader({ pg, baseUrl, fetch: fetchImpl }: LeaderOptions): Promise<Leader> {
+export async function startLeader({ pg, baseUrl, fetch: fetchImpl, requestTimeoutMs }: LeaderOptions): Promise<Leader> {
   const status = new SyncStatus(pg, () => uploader.wake());
   // Every request to the server goes through the status's fetch: its answers say whether we are online.
-  const server = { baseUrl, fetch: status.trackedFetch(fetchImpl) };
+  const server = { baseUrl, fetch: status.trackedFetch(fetchImpl), ...(requestTimeoutMs !== undefined && { timeoutMs: requestTimeoutMs }) };
   // …and when they fall quiet, the probe asks the server whether it is still there.
   const reachability = new Reachability(status, { baseUrl, ...(fetchImpl && { fetch: fetchImpl }) }, networkHints());
   const tokens = new TokenKeeper(pg, server);

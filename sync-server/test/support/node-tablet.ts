@@ -148,14 +148,17 @@ export interface NodeTablet {
   close(): Promise<void>;
 }
 
-export async function openNodeTablet(serverUrl: string, { dataDir, network = new Network() }: { dataDir?: string; network?: Network } = {}): Promise<NodeTablet> {
+export async function openNodeTablet(
+  serverUrl: string,
+  { dataDir, network = new Network(), requestTimeoutMs }: { dataDir?: string; network?: Network; requestTimeoutMs?: number } = {},
+): Promise<NodeTablet> {
   const pg = (await PGlite.create({
     ...(dataDir && { dataDir }),
     extensions: { ...LOCAL_EXTENSIONS, sync: electricSync(), live },
     serializers: JSON_PARAMETERS,
   })) as unknown as TabletPGlite;
   await prepareLocalDatabase(pg);
-  const leader = await startLeader({ pg, baseUrl: serverUrl, fetch: network.fetch });
+  const leader = await startLeader({ pg, baseUrl: serverUrl, fetch: network.fetch, ...(requestTimeoutMs !== undefined && { requestTimeoutMs }) });
   const server = { baseUrl: serverUrl, fetch: network.fetch };
   return {
     pg,
