@@ -27,7 +27,7 @@ export interface Leader {
   stop(): Promise<void>;
 }
 
-/** How long an upload waits for an up-to-date sync's last commit before it stops the sync. */
+/** How long an upload waits for a sync's last commit (or a stalled one to catch up) before it stops it. */
 const LAST_COMMIT_BEFORE_UPLOAD_MS = 5_000;
 /** Pauses before a failed sync starts again: 2 s, doubling up to a minute. */
 const RESTART_FIRST_MS = 2_000;
@@ -60,7 +60,9 @@ export async function startLeader({ pg, baseUrl, fetch: fetchImpl, requestTimeou
   // ask every shape again. Stopped at every upload, a clerk recording line after line on a slow
   // link would never see anyone else's changes, and a tablet fetching its tables anew after a 409
   // would fetch them anew at every upload, for ever. Such a sync runs beside the upload and steps
-  // aside as soon as it has caught up (stepAsideWhenCaughtUp).
+  // aside as soon as it has caught up (stepAsideWhenCaughtUp). A sync that gets no answers (it
+  // started offline, a shape stopped) is not catching up: the upload stops it as a live one, and
+  // it starts anew after.
   let uploading = false;
   // Set while a failed sync waits to start again (restartSync).
   let restartTimer: ReturnType<typeof setTimeout> | null = null;
@@ -81,7 +83,7 @@ export async function startLeader({ pg, baseUrl, fetch: fetchImpl, requestTimeou
       let wanted = session && !session.expired && !restartTimer ? identity(session) : null;
       if (uploading) {
         if (sync && wanted === syncingFor) {
-          if (!sync.upToDate) {
+          if (sync.catchingUp) {
             stepAsideWhenCaughtUp(sync);
             return;
           }

@@ -15,6 +15,9 @@ const SUBSCRIPTION_KEY = `yard-v${LOCAL_SCHEMA_VERSION}`;
 /** How often `caughtUp` looks whether every shape is up to date (pglite-sync has no event for it). */
 const CAUGHT_UP_POLL_MS = 50;
 
+/** A sync that had no answer for this long is stalled, not catching up (`catchingUp`). */
+const PROGRESS_WINDOW_MS = 10_000;
+
 /** Reconnect soon after the Wi-Fi comes back: a technician walking past an access point has seconds. */
 export const SHAPE_BACKOFF = { initialDelay: 250, maxDelay: 5_000, multiplier: 1.5 };
 
@@ -33,8 +36,12 @@ export interface RunningShapeSync {
    * stored offsets). Returns at once when the sync is stopped.
    */
   caughtUp(timeoutMs: number): Promise<void>;
-  /** Every shape has reached the server's head once and now follows it live. */
-  readonly upToDate: boolean;
+  /**
+   * Still catching up, and getting answers: not every shape has reached the server's head yet,
+   * and one answered within PROGRESS_WINDOW_MS. A sync that stalled (offline since it started, a
+   * shape stopped by an error) is not catching up: it is better started anew.
+   */
+  readonly catchingUp: boolean;
   /** Stops the sync; a second call does nothing. */
   stop(): void;
 }
@@ -60,9 +67,16 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
   const owner = `${session.userId}:${session.role}`;
   const aborter = new AbortController();
   const serverFetch = server.fetch ?? fetch;
+  // A new sync counts as catching up until it has gone PROGRESS_WINDOW_MS without an answer, or a
+  // shape stopped on an error (`catchingUp`).
+  let lastAnswerAt = Date.now();
+  let shapeStopped = false;
   const syncFetch: typeof fetch = async (input, init) => {
     const response = await serverFetch(input, init);
-    if (response.ok) status.synced();
+    if (response.ok) {
+      lastAnswerAt = Date.now();
+      status.synced();
+    }
     return response;
   };
   let currentToken = session.accessToken;
@@ -137,9 +151,11 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
               } catch {
                 return {}; // the server went away while renewing: keep trying
               }
+              shapeStopped = true;
               status.failed({ code: 'sessionEnded' });
               return;
             }
+            shapeStopped = true;
             status.failed({ code: 'tableStopped', detail: `${table}: ${error.message}` });
             return;
           },
@@ -160,7 +176,9 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
       );
     },
     onError: (error) => {
-      if (!aborter.signal.aborted) status.failed({ code: 'syncFailed', detail: error.message });
+      if (aborter.signal.aborted) return;
+      shapeStopped = true;
+      status.failed({ code: 'syncFailed', detail: error.message });
     },
   });
 
@@ -176,8 +194,8 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
       await new Promise((resolve) => setTimeout(resolve));
       await pg.query('select 1');
     },
-    get upToDate() {
-      return subscription.isUpToDate;
+    get catchingUp() {
+      return !subscription.isUpToDate && !shapeStopped && Date.now() - lastAnswerAt < PROGRESS_WINDOW_MS;
     },
     stop() {
       if (aborter.signal.aborted) return;

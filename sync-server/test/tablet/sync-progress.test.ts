@@ -56,6 +56,15 @@ async function feedHead(): Promise<bigint> {
   return BigInt(rows[0]!.head);
 }
 
+/** Waits until the tablet has committed the feed's head, then finds every movement there. */
+async function expectAllMovementsAtTheHead(): Promise<void> {
+  const head = await feedHead();
+  await waitFor('the tablet at the head', async () => (await committedLsn()) >= head, { timeoutMs: 30_000 });
+  const { rows } = await tablet.pg.query<{ n: number }>('select count(*)::int as n from stock_movements_synced');
+  const { rows: central } = await db.pool.query<{ n: number }>('select count(*)::int as n from stock_movements');
+  expect(rows[0]!.n).toBe(central[0]!.n);
+}
+
 function useOnePart(note: string) {
   return { reason: 'used' as const, movementId: uuidv7(), partId: partIds[Math.floor(Math.random() * partIds.length)]!, delta: -1, note };
 }
@@ -140,11 +149,7 @@ describe("the tablet's sync while the yard works", () => {
       await clerk;
       slowLink();
     }
-    const head = await feedHead();
-    await waitFor('the tablet at the head', async () => (await committedLsn()) >= head, { timeoutMs: 30_000 });
-    const { rows } = await tablet.pg.query<{ n: number }>('select count(*)::int as n from stock_movements_synced');
-    const { rows: central } = await db.pool.query<{ n: number }>('select count(*)::int as n from stock_movements');
-    expect(rows[0]!.n).toBe(central[0]!.n);
+    await expectAllMovementsAtTheHead();
   }, 120_000);
 
   it('empties a refetched table in the refetch’s commit, not in an earlier commit that waited for the database', async () => {
@@ -190,10 +195,6 @@ describe("the tablet's sync while the yard works", () => {
       free?.();
       await busy;
     }
-    const head = await feedHead();
-    await waitFor('the tablet at the head', async () => (await committedLsn()) >= head, { timeoutMs: 30_000 });
-    const { rows } = await tablet.pg.query<{ n: number }>('select count(*)::int as n from stock_movements_synced');
-    const { rows: central } = await db.pool.query<{ n: number }>('select count(*)::int as n from stock_movements');
-    expect(rows[0]!.n).toBe(central[0]!.n);
+    await expectAllMovementsAtTheHead();
   }, 120_000);
 });
