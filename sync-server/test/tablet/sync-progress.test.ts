@@ -56,8 +56,10 @@ async function feedHead(): Promise<bigint> {
   return BigInt(rows[0]!.head);
 }
 
-/** Waits until the tablet has committed the feed's head, then finds every movement there. */
+/** Waits until the tablet has sent its commands and committed the feed's head, then finds every movement there. */
 async function expectAllMovementsAtTheHead(): Promise<void> {
+  // A command still in the outbox would reach the server after `head`, counted there but not yet here.
+  await waitFor('the outbox to empty', async () => (await tablet.pg.query<{ n: number }>('select count(*)::int as n from outbox')).rows[0]!.n === 0, { timeoutMs: 30_000 });
   const head = await feedHead();
   await waitFor('the tablet at the head', async () => (await committedLsn()) >= head, { timeoutMs: 30_000 });
   const { rows } = await tablet.pg.query<{ n: number }>('select count(*)::int as n from stock_movements_synced');
