@@ -71,18 +71,35 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
   // shape stopped on an error (`catchingUp`).
   let lastAnswerAt = Date.now();
   let shapeStopped = false;
+  let currentToken = session.accessToken;
+  const authorization = async () => {
+    currentToken = (await tokens.accessToken()) ?? currentToken;
+    return `Bearer ${currentToken}`;
+  };
   const syncFetch: typeof fetch = async (input, init) => {
-    const response = await serverFetch(input, init);
+    let response = await serverFetch(input, init);
+    // A token the server turned down is renewed and the same request asked again, here: left to
+    // the shape's `onError`, pglite-sync's client (1.0.14) would restart the shape from its
+    // snapshot without telling pglite-sync, whose table still holds the rows (duplicate key) or
+    // which drops them as already seen, and with them every change since the shape's last answer.
+    if (response.status === 401 && !aborter.signal.aborted && (await renewedAfter(rejectedToken(init)))) {
+      const headers = new Headers(init?.headers);
+      headers.set('Authorization', await authorization());
+      response = await serverFetch(input, { ...init, headers });
+    }
     if (response.ok) {
       lastAnswerAt = Date.now();
       status.synced();
     }
     return response;
   };
-  let currentToken = session.accessToken;
-  const authorization = async () => {
-    currentToken = (await tokens.accessToken()) ?? currentToken;
-    return `Bearer ${currentToken}`;
+  /** Whether the session was renewed; a server out of reach is a network error, retried by the client. */
+  const renewedAfter = async (token: string): Promise<boolean> => {
+    try {
+      return Boolean(await tokens.renew(token));
+    } catch (error) {
+      throw new TypeError(`could not renew the session: ${(error as Error).message}`);
+    }
   };
 
   const { rows } = await pg.query<{ synced_for: string | null }>('select synced_for from sync_state');
@@ -141,23 +158,14 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
           fetchClient: syncFetch,
           backoffOptions: SHAPE_BACKOFF,
           signal: aborter.signal,
-          // 4xx answers end up here (the client retries the others itself). An expired token is
-          // renewed and the request retried; anything else stops this sync until the next sign-in.
-          onError: async (error: Error) => {
+          // 4xx answers end up here (the client retries the others itself; an expired token was
+          // renewed in `syncFetch`). Each stops this sync until the next sign-in. Never asks for a
+          // retry: the client would restart the shape from its snapshot (see `syncFetch`).
+          onError: (error: Error) => {
             if (aborter.signal.aborted) return;
-            if (statusOf(error) === 401) {
-              try {
-                if (await tokens.renew(currentToken)) return {};
-              } catch {
-                return {}; // the server went away while renewing: keep trying
-              }
-              shapeStopped = true;
-              status.failed({ code: 'sessionEnded' });
-              return;
-            }
             shapeStopped = true;
-            status.failed({ code: 'tableStopped', detail: `${table}: ${error.message}` });
-            return;
+            if (statusOf(error) === 401) status.failed({ code: 'sessionEnded' });
+            else status.failed({ code: 'tableStopped', detail: `${table}: ${error.message}` });
           },
         },
       },
@@ -203,6 +211,11 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
       aborter.abort();
     },
   };
+}
+
+/** The access token a request was sent with. */
+function rejectedToken(init: RequestInit | undefined): string {
+  return (new Headers(init?.headers).get('Authorization') ?? '').replace(/^Bearer /, '');
 }
 
 function statusOf(error: Error): number | undefined {

@@ -15,6 +15,9 @@ export async function makeTempDir(prefix: string): Promise<string> {
   return dir;
 }
 
+/** The test servers' signing secret (a test that needs a token the server did not issue signs with it). */
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
 /** The real server, in this process, on a test database. */
 export async function startTestServer(databaseUrl: string, overrides: Partial<Config> = {}): Promise<RunningServer> {
   const config: Config = {
@@ -22,7 +25,7 @@ export async function startTestServer(databaseUrl: string, overrides: Partial<Co
     host: '127.0.0.1',
     databaseUrl,
     dataDir: await makeTempDir('cimco-data-'),
-    jwtSecret: 'test-secret-that-is-long-enough-for-hs256-0123456789',
+    jwtSecret: TEST_JWT_SECRET,
     demo: true,
     electricUrl: undefined,
     electricSecret: undefined,
