@@ -1,3 +1,6 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Environment } from '../bench/lib/environment.ts';
 import { waitForFeedPublished } from '../bench/lib/environment.ts';
 import { createRandom } from '../sync-server/src/seed/random.ts';
@@ -140,15 +143,17 @@ export async function runChaos(options: ChaosOptions, env: Environment, say: (li
 
 async function openTablets(url: string, options: ChaosOptions, env: Environment): Promise<ChaosTablet[]> {
   const tablets: ChaosTablet[] = [];
+  const dataDirs = await fs.mkdtemp(path.join(os.tmpdir(), 'cimco-chaos-tablets-'));
   env.onCleanUp('close the tablets', async () => {
     // A tablet's leader may wait on a request that never ends (a silent link): do not wait forever.
     await Promise.all(tablets.map((t) => Promise.race([t.tablet.close().catch(() => {}), sleep(5_000)])));
+    await fs.rm(dataDirs, { recursive: true, force: true });
   });
   let next = 0;
   const opener = async () => {
     while (next < options.tablets) {
       const index = next++;
-      tablets[index] = await openChaosTablet(url, index);
+      tablets[index] = await openChaosTablet(url, index, path.join(dataDirs, `tablet-${index}`));
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.openConcurrency, options.tablets) }, opener));

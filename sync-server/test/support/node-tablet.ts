@@ -150,10 +150,16 @@ export interface NodeTablet {
 
 export async function openNodeTablet(
   serverUrl: string,
-  { dataDir, network = new Network(), requestTimeoutMs }: { dataDir?: string; network?: Network; requestTimeoutMs?: number } = {},
+  {
+    dataDir,
+    network = new Network(),
+    requestTimeoutMs,
+    startParams,
+  }: { dataDir?: string; network?: Network; requestTimeoutMs?: number; /** PostgreSQL's start options, PGlite's defaults when absent. */ startParams?: string[] } = {},
 ): Promise<NodeTablet> {
   const pg = (await PGlite.create({
     ...(dataDir && { dataDir }),
+    ...(startParams && { startParams }),
     extensions: { ...LOCAL_EXTENSIONS, sync: electricSync(), live },
     serializers: JSON_PARAMETERS,
   })) as unknown as TabletPGlite;
