@@ -242,4 +242,52 @@ describe("the tablet's sync while the yard works", () => {
     const { rows } = await db.pool.query<{ quantity: number }>('select quantity from parts where id = $1', [partId]);
     expect(await quantityOnTablet()).toBe(rows[0]!.quantity);
   }, 120_000);
+  it('stores a shape whose new copy is not committed yet as one to fetch anew, so that a restart loses none of its changes', async () => {
+    await waitFor('the tablet at the head', async () => (await committedLsn()) >= (await feedHead()));
+    const shapeRequest = (table: string, fromTx?: bigint) => (url: URL) =>
+      url.pathname === '/v1/shape' && url.searchParams.get('table') === table && (fromTx === undefined || offsetTxOf(url.searchParams.get('offset')) >= fromTx);
+    // The movements shape and a quiet one (knowledge) stop getting answers: their next requests wait on the tablet.
+    const sendMovements = tablet.network.holdRequests(shapeRequest('stock_movements'));
+    const sendKnowledge = tablet.network.holdRequests(shapeRequest('knowledge'));
+    let sendKnowledgeLater: (() => void) | undefined;
+    try {
+      await sleep(2_500); // their long-polls in flight end (the live timeout)
+      // The yard records three movements; the tablet's other shapes take them in.
+      const start = await feedHead();
+      for (let i = 0; i < 3; i++) await writer.run('stock.adjust', useOnePart(`before the compaction ${i}`));
+      const compacted = await waitFor('the writes in the feed', async () => {
+        const head = await feedHead();
+        return head >= start + 3n ? head : undefined;
+      });
+      await waitFor('the other shapes at the head', () => tablet.network.requests.some((request) => shapeRequest('parts', compacted)(new URL(request.path + request.search, 'http://x'))));
+      // The quiet shape gets one answer (up to date at `compacted`), and no more.
+      sendKnowledgeLater = tablet.network.holdRequests(shapeRequest('knowledge', compacted));
+      sendKnowledge();
+      await waitFor('the quiet shape at the compacted position', () => tablet.network.requests.some((request) => shapeRequest('knowledge', compacted)(new URL(request.path + request.search, 'http://x'))));
+      // The feed is compacted past the movements shape, and the yard moves on.
+      await compactFeed(db.pool, '0 seconds');
+      await writer.run('stock.adjust', useOnePart('after the compaction'));
+      await waitFor('the write in the feed', async () => (await feedHead()) > compacted);
+      // The movements shape meets 409 and fetches a new copy; the tablet commits up to the quiet
+      // shape's position, without that copy (it is of a later position).
+      sendMovements();
+      await waitFor('the commit at the quiet shape’s position', async () => (await committedLsn()) >= compacted, { timeoutMs: 30_000 });
+      await sleep(500);
+    } finally {
+      sendMovements();
+      sendKnowledge();
+    }
+    // The sync stops and starts again. pglite-sync 0.6.1 had stored the movements shape at its new
+    // copy's position: the restart resumed it from the commit's position, over a table that still
+    // held what it had before the copy — the three movements were never seen.
+    tablet.leader.restartSync(new Error('stopped by the test'));
+    sendKnowledgeLater?.();
+    await expectAllMovementsAtTheHead();
+  }, 120_000);
 });
+
+/** The transaction part of a shape offset (`<tx>_<op>`); -1 for `-1` and the like. */
+function offsetTxOf(offset: string | null): bigint {
+  const match = /^(\d+)_/.exec(offset ?? '');
+  return match ? BigInt(match[1]!) : -1n;
+}
