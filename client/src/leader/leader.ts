@@ -96,7 +96,7 @@ export async function startLeader({ pg, baseUrl, fetch: fetchImpl, requestTimeou
       sync = null;
       syncingFor = null;
       if (session && wanted) {
-        sync = await startShapeSync({ pg, server, session, tokens, status });
+        sync = await startShapeSync({ pg, server, session, tokens, status, onFailure: restartSync });
         syncingFor = wanted;
       }
     }).catch((error: unknown) => status.failed({ code: 'couldNotStart', detail: (error as Error).message }));

@@ -27,6 +27,12 @@ export interface ShapeSyncOptions {
   session: LocalSession;
   tokens: TokenKeeper;
   status: SyncStatus;
+  /**
+   * The sync stopped on a failure: a commit the database refused (pglite-sync then stops, so that
+   * no later commit stores a position past the lost changes) or a shape that stopped on an error.
+   * The leader starts it again after a pause, from the last commit.
+   */
+  onFailure: (error: Error) => void;
 }
 
 export interface RunningShapeSync {
@@ -63,7 +69,7 @@ export function tablesFor(session: LocalSession): SyncedTable[] {
  * per person and tablet): when someone else signs in, they are cleared and fetched anew — the
  * outbox is untouched.
  */
-export async function startShapeSync({ pg, server, session, tokens, status }: ShapeSyncOptions): Promise<RunningShapeSync> {
+export async function startShapeSync({ pg, server, session, tokens, status, onFailure }: ShapeSyncOptions): Promise<RunningShapeSync> {
   const owner = `${session.userId}:${session.role}`;
   const aborter = new AbortController();
   const serverFetch = server.fetch ?? fetch;
@@ -187,6 +193,7 @@ export async function startShapeSync({ pg, server, session, tokens, status }: Sh
       if (aborter.signal.aborted) return;
       shapeStopped = true;
       status.failed({ code: 'syncFailed', detail: error.message });
+      onFailure(error);
     },
   });
 

@@ -284,6 +284,32 @@ describe("the tablet's sync while the yard works", () => {
     sendKnowledgeLater?.();
     await expectAllMovementsAtTheHead();
   }, 120_000);
+  it('stops its sync when the database refuses a commit, and starts again from the last commit: nothing skipped', async () => {
+    await waitFor('the tablet at the head', async () => (await committedLsn()) >= (await feedHead()));
+    // The tablet's database refuses the next movement it is given, once (a full disk, a bug in a
+    // trigger); a sequence, since a flag set inside the failing transaction would be rolled back.
+    await tablet.pg.exec(`
+      create sequence refusals_left;
+      create function refuse_once() returns trigger language plpgsql as $$
+      begin
+        if nextval('refusals_left') = 1 then raise exception 'the disk is full (test)'; end if;
+        return new;
+      end $$;
+      create trigger refuse_once before insert on stock_movements_synced for each row execute function refuse_once();
+    `);
+    try {
+      await writer.run('stock.adjust', useOnePart('refused once by the tablet'));
+      // Later writes go on arriving. pglite-sync 0.6.1 went on committing them after the refused
+      // commit, and stored positions past it: the refused movement was never asked for again.
+      for (let i = 0; i < 3; i++) {
+        await sleep(300);
+        await writer.run('stock.adjust', useOnePart(`after the refusal ${i}`));
+      }
+      await expectAllMovementsAtTheHead();
+    } finally {
+      await tablet.pg.exec('drop trigger refuse_once on stock_movements_synced; drop function refuse_once(); drop sequence refusals_left;');
+    }
+  }, 120_000);
 });
 
 /** The transaction part of a shape offset (`<tx>_<op>`); -1 for `-1` and the like. */
