@@ -14,6 +14,7 @@ import { prepareLocalDatabase } from '../../../client/src/db/prepare-database.ts
 import { startLeader, type Leader } from '../../../client/src/leader/leader.ts';
 import { recordCommand } from '../../../client/src/outbox/record-command.ts';
 import { signIn } from '../../../client/src/session/sign-in.ts';
+import { waitFor } from './shapes.ts';
 
 export type TabletPGlite = PGlite & PGliteWithSync & PGliteWithLive;
 
@@ -177,4 +178,12 @@ export async function openNodeTablet(
       await pg.close();
     },
   };
+}
+
+/** Opens a tablet on `serverUrl`, signs `username` (password `demo`) in, and waits for its first sync. */
+export async function openSyncedTablet(serverUrl: string, username: string, options: Parameters<typeof openNodeTablet>[1] = {}): Promise<NodeTablet> {
+  const tablet = await openNodeTablet(serverUrl, options);
+  await tablet.signIn(username);
+  await waitFor('the first sync', async () => (await tablet.pg.query<{ done: boolean }>('select initial_sync_done as done from sync_state')).rows[0]?.done === true);
+  return tablet;
 }

@@ -9,7 +9,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { openNodeTablet, type NodeTablet } from '../support/node-tablet.ts';
+import { openSyncedTablet, type NodeTablet } from '../support/node-tablet.ts';
 import { startTestServer } from '../support/server.ts';
 import { waitFor } from '../support/shapes.ts';
 
@@ -20,9 +20,7 @@ let tablet: NodeTablet;
 beforeAll(async () => {
   db = await createTestDatabase();
   server = await startTestServer(db.url, { demo: true, shapeLiveTimeoutMs: 2_000 });
-  tablet = await openNodeTablet(server.url, { requestTimeoutMs: 2_000 });
-  await tablet.signIn('storeroom');
-  await waitFor('the first sync', async () => (await tablet.pg.query<{ done: boolean }>('select initial_sync_done as done from sync_state')).rows[0]?.done === true);
+  tablet = await openSyncedTablet(server.url, 'storeroom', { requestTimeoutMs: 2_000 });
 }, 120_000);
 
 afterAll(async () => {
