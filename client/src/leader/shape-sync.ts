@@ -165,8 +165,9 @@ export async function startShapeSync({ pg, server, session, tokens, status, onFa
           backoffOptions: SHAPE_BACKOFF,
           signal: aborter.signal,
           // 4xx answers end up here (the client retries the others itself; an expired token was
-          // renewed in `syncFetch`). Each stops this sync until the next sign-in. Never asks for a
-          // retry: the client would restart the shape from its snapshot (see `syncFetch`).
+          // renewed in `syncFetch`). The shape stops, and the subscription's `onError` below has
+          // the leader start the sync again after a pause. Never asks the client for a retry: it
+          // would restart the shape from its snapshot (see `syncFetch`).
           onError: (error: Error) => {
             if (aborter.signal.aborted) return;
             shapeStopped = true;
